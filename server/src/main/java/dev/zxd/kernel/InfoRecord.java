@@ -1,0 +1,13 @@
+package dev.zxd.kernel;
+
+/** The records zx_object_get_info returns, one type per topic. */
+public interface InfoRecord {
+  /** ZX_INFO_HANDLE_BASIC (zx_info_handle_basic_t, 32 bytes). */
+  record HandleBasic(long koid, int rights, int type, long relatedKoid) implements InfoRecord {}
+
+  /** ZX_INFO_HANDLE_COUNT (4 bytes). */
+  record HandleCount(int handleCount) implements InfoRecord {}
+
+  /** ZX_INFO_PROCESS_HANDLE_STATS (64 counters, 256 bytes). */
+  record ProcessHandleStats(int[] handleCount) implements InfoRecord {}
+}

@@ -1,0 +1,115 @@
+package dev.zxd.kernel;
+
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The kernel: every object, process and deadline of one simulated system, and the syscalls over them, grouped
+ * by family as the API is ({@code kernel.channel().write(...)}).
+ */
+public final class Kernel implements AutoCloseable {
+  private static final long FIRST_KOID = 1024;
+
+  private final KernelConfig config;
+  private final MonotonicClock clock = new MonotonicClock();
+  private final Timers timers = new Timers(clock);
+  private final SecureRandom random = new SecureRandom();
+  private final AtomicLong nextKoid = new AtomicLong(FIRST_KOID);
+  private final ObjectRegistry objects = new ObjectRegistry();
+  private final ProcessRegistry processes = new ProcessRegistry();
+  private final List<Consumer<Process>> deathListeners = new CopyOnWriteArrayList<>();
+
+  private final HandleSyscalls handle = new HandleSyscalls();
+  private final ObjectSyscalls object = new ObjectSyscalls(this);
+  private final ChannelSyscalls channel = new ChannelSyscalls(this);
+  private final EventSyscalls event = new EventSyscalls(this);
+  private final ProcessSyscalls process = new ProcessSyscalls(this);
+
+  public Kernel(KernelConfig config) {
+    this.config = config;
+  }
+
+  public Kernel() {
+    this(KernelConfig.DEFAULTS);
+  }
+
+  public KernelConfig config() {
+    return config;
+  }
+
+  public MonotonicClock clock() {
+    return clock;
+  }
+
+  public Timers timers() {
+    return timers;
+  }
+
+  /** Every live object, by koid. */
+  public ObjectRegistry objects() {
+    return objects;
+  }
+
+  /** Every live process, and sessions. */
+  public ProcessRegistry processes() {
+    return processes;
+  }
+
+  public HandleSyscalls handle() {
+    return handle;
+  }
+
+  public ObjectSyscalls object() {
+    return object;
+  }
+
+  public ChannelSyscalls channel() {
+    return channel;
+  }
+
+  public EventSyscalls event() {
+    return event;
+  }
+
+  public ProcessSyscalls process() {
+    return process;
+  }
+
+  /** Called after a process has died and its handles are closed (metrics, leak reports). */
+  public void addDeathListener(Consumer<Process> listener) {
+    deathListeners.add(listener);
+  }
+
+  SecureRandom random() {
+    return random;
+  }
+
+  long newKoid() {
+    return nextKoid.getAndIncrement();
+  }
+
+  Process newProcess(String name, Process parent) {
+    Process p = new Process(this, name, parent == null ? 0 : parent.koid(), parent == null);
+    processes.add(p);
+    p.lease().start();
+    return p;
+  }
+
+  void onProcessDeath(Process p) {
+    for (Consumer<Process> l : deathListeners) {
+      l.accept(p);
+    }
+  }
+
+  /** Ends every process (peers see PEER_CLOSED as usual) and stops the timers. */
+  @Override
+  public void close() {
+    for (Process p : processes.all()) {
+      p.kill(Process.RETCODE_SHUTDOWN);
+    }
+    timers.close();
+  }
+}
