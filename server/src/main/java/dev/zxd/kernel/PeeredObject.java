@@ -19,7 +19,7 @@ abstract class PeeredObject<T extends PeeredObject<T>> extends KernelObject {
     b.setPeerKoid(a.koid());
   }
 
-  private void setPeerKoid(long koid) {
+  final void setPeerKoid(long koid) {
     peerKoid = koid;
   }
 
