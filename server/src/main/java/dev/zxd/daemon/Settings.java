@@ -1,0 +1,132 @@
+package dev.zxd.daemon;
+
+import dev.zxd.kernel.KernelConfig;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The catalogue of every daemon setting, and a resolved configuration: defaults, then environment variables,
+ * then command-line flags (later wins). {@link #print} is the documented list of settings and limits.
+ */
+public final class Settings {
+  public static final Setting<ListenAddress> LISTEN = Setting.repeatable("listen", "127.0.0.1:7474",
+      "Address to serve on: host:port (port 0 picks a free port), [::1]:port, or unix:/path (mode 0600). "
+          + "Repeat for several; the environment variable takes a comma-separated list.",
+      ListenAddress::parse);
+  public static final Setting<Duration> LEASE = Setting.of("lease", "30s",
+      "How long a process with no KeepAlive stream lives after its last call.", Setting::duration);
+  public static final Setting<Duration> GRACE_PERIOD = Setting.of("grace-period", "10s",
+      "How long a process lives after its client's last KeepAlive stream broke, before it is killed.",
+      Setting::duration);
+  public static final Setting<Duration> TOKEN_EXPIRY = Setting.of("token-expiry", "60s",
+      "How long an unredeemed protocol-info token (Socket/DuplicateForProcess) stays valid.", Setting::duration);
+  public static final Setting<Integer> MAX_HANDLES_PER_PROCESS = Setting.of("max-handles-per-process", "262144",
+      "Handles one process may hold; beyond it syscalls that make handles return ZX_ERR_NO_RESOURCES.",
+      Setting.intAtLeast(1));
+  public static final Setting<Integer> MAX_PROCESSES = Setting.of("max-processes", "100000",
+      "Live processes in the daemon; beyond it Process/Create returns ZX_ERR_NO_RESOURCES.",
+      Setting.intAtLeast(1));
+  public static final Setting<Integer> MAX_FRAME_BYTES = Setting.of("max-frame-bytes", "4194304",
+      "Largest gRPC request the daemon decodes; a larger one is refused with RESOURCE_EXHAUSTED.",
+      Setting.intAtLeast(1 << 17));
+  public static final Setting<Integer> FLOW_CONTROL_WINDOW = Setting.of("flow-control-window", "1048576",
+      "HTTP/2 flow-control window per stream, in bytes (sized so several 64 KiB messages are in flight).",
+      Setting.intAtLeast(65_535));
+
+  public static final List<Setting<?>> ALL = List.of(
+      LISTEN, LEASE, GRACE_PERIOD, TOKEN_EXPIRY, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_FRAME_BYTES,
+      FLOW_CONTROL_WINDOW);
+
+  private final Map<Setting<?>, List<Object>> values = new LinkedHashMap<>();
+
+  private Settings() {}
+
+  /** The defaults alone. */
+  public static Settings defaults() {
+    Settings s = new Settings();
+    for (Setting<?> setting : ALL) {
+      s.values.put(setting, List.of(setting.parse(setting.defaultText())));
+    }
+    return s;
+  }
+
+  /** Defaults, overridden by {@code env} (ZXD_* variables), overridden by {@code args} (--name value). */
+  public static Settings resolve(Map<String, String> env, List<String> args) {
+    Settings s = defaults();
+    for (Setting<?> setting : ALL) {
+      String v = env.get(setting.envName());
+      if (v != null && !v.isBlank()) {
+        List<Object> parsed = new ArrayList<>();
+        for (String part : setting.isRepeatable() ? v.split(",") : new String[] {v}) {
+          parsed.add(setting.parse(part));
+        }
+        s.values.put(setting, parsed);
+      }
+    }
+    Map<Setting<?>, List<Object>> fromFlags = new LinkedHashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+      }
+      String name = arg.substring(2);
+      String value = null;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      }
+      Setting<?> setting = find(name);
+      if (value == null) {
+        if (i + 1 >= args.size()) {
+          throw new IllegalArgumentException("--" + name + " needs a value");
+        }
+        value = args.get(++i);
+      }
+      List<Object> list = fromFlags.computeIfAbsent(setting, k -> new ArrayList<>());
+      if (!setting.isRepeatable()) {
+        list.clear();
+      }
+      list.add(setting.parse(value));
+    }
+    s.values.putAll(fromFlags);
+    return s;
+  }
+
+  private static Setting<?> find(String name) {
+    for (Setting<?> setting : ALL) {
+      if (setting.name().equals(name)) {
+        return setting;
+      }
+    }
+    throw new IllegalArgumentException("unknown setting --" + name + " (see --print-config)");
+  }
+
+  @SuppressWarnings("unchecked")
+  public <T> T get(Setting<T> setting) {
+    return (T) values.get(setting).get(0);
+  }
+
+  @SuppressWarnings("unchecked")
+  public <T> List<T> getAll(Setting<T> setting) {
+    return (List<T>) values.get(setting);
+  }
+
+  public KernelConfig kernelConfig() {
+    return new KernelConfig(get(MAX_HANDLES_PER_PROCESS), get(MAX_PROCESSES), get(LEASE), get(GRACE_PERIOD),
+        get(TOKEN_EXPIRY));
+  }
+
+  /** Prints every setting with its flag, environment variable, current value and meaning. */
+  public void print(PrintStream out) {
+    for (Setting<?> setting : ALL) {
+      out.printf("--%-26s %-28s = %s%n", setting.name(), setting.envName(), values.get(setting).size() == 1
+          ? values.get(setting).get(0) : values.get(setting));
+      out.printf("    %s (default %s)%n", setting.description(), setting.defaultText());
+    }
+  }
+}
