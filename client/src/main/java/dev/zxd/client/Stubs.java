@@ -1,0 +1,48 @@
+package dev.zxd.client;
+
+import dev.zxd.proto.v1.ChannelGrpc;
+import dev.zxd.proto.v1.EventGrpc;
+import dev.zxd.proto.v1.EventPairGrpc;
+import dev.zxd.proto.v1.HandleGrpc;
+import dev.zxd.proto.v1.ObjectGrpc;
+import dev.zxd.proto.v1.ProcessGrpc;
+import dev.zxd.proto.v1.TaskGrpc;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+
+/** The generated stubs of one process, every call carrying its session token. For raw access to the API. */
+public final class Stubs {
+  public static final Metadata.Key<String> SESSION_KEY =
+      Metadata.Key.of("zx-session", Metadata.ASCII_STRING_MARSHALLER);
+
+  public final HandleGrpc.HandleBlockingStub handle;
+  public final ObjectGrpc.ObjectBlockingStub object;
+  public final ObjectGrpc.ObjectFutureStub objectAsync;
+  public final ChannelGrpc.ChannelBlockingStub channel;
+  public final ChannelGrpc.ChannelFutureStub channelAsync;
+  public final EventGrpc.EventBlockingStub event;
+  public final EventPairGrpc.EventPairBlockingStub eventPair;
+  public final ProcessGrpc.ProcessBlockingStub process;
+  public final ProcessGrpc.ProcessStub processAsync;
+  public final TaskGrpc.TaskBlockingStub task;
+
+  Stubs(Channel transport, String sessionToken) {
+    Metadata headers = new Metadata();
+    headers.put(SESSION_KEY, sessionToken);
+    ClientInterceptor session = MetadataUtils.newAttachHeadersInterceptor(headers);
+    Channel ch = ClientInterceptors.intercept(transport, session);
+    handle = HandleGrpc.newBlockingStub(ch);
+    object = ObjectGrpc.newBlockingStub(ch);
+    objectAsync = ObjectGrpc.newFutureStub(ch);
+    channel = ChannelGrpc.newBlockingStub(ch);
+    channelAsync = ChannelGrpc.newFutureStub(ch);
+    event = EventGrpc.newBlockingStub(ch);
+    eventPair = EventPairGrpc.newBlockingStub(ch);
+    process = ProcessGrpc.newBlockingStub(ch);
+    processAsync = ProcessGrpc.newStub(ch);
+    task = TaskGrpc.newBlockingStub(ch);
+  }
+}

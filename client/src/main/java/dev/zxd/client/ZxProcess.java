@@ -1,0 +1,204 @@
+package dev.zxd.client;
+
+import dev.zxd.proto.v1.ChannelCreateReply;
+import dev.zxd.proto.v1.ChannelCreateRequest;
+import dev.zxd.proto.v1.EventCreateReply;
+import dev.zxd.proto.v1.EventCreateRequest;
+import dev.zxd.proto.v1.EventPairCreateReply;
+import dev.zxd.proto.v1.EventPairCreateRequest;
+import dev.zxd.proto.v1.ObjType;
+import dev.zxd.proto.v1.ProcessAttachReply;
+import dev.zxd.proto.v1.ProcessAttachRequest;
+import dev.zxd.proto.v1.ProcessCreateReply;
+import dev.zxd.proto.v1.ProcessCreateRequest;
+import dev.zxd.proto.v1.ProcessExitRequest;
+import dev.zxd.proto.v1.ProcessKeepAliveReply;
+import dev.zxd.proto.v1.ProcessKeepAliveRequest;
+import io.grpc.Context;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Being one process of the simulated system. Holds the session (token and KeepAlive stream, managed for you)
+ * and makes objects; the objects' own syscalls are on the typed handles it returns. {@link #close()} exits.
+ */
+public final class ZxProcess implements AutoCloseable {
+  /** What a started process finds: its id, name, and the handle its parent passed to Start (or null). */
+  public record StartupInfo(long processId, String name, Handle arg1) {}
+
+  private final Zxd zxd;
+  private final String sessionToken;
+  private final Stubs stubs;
+  private final long koid;
+  private final CompletableFuture<Long> terminated = new CompletableFuture<>();
+  private final Context.CancellableContext keepAliveContext = Context.current().withCancellation();
+
+  ZxProcess(Zxd zxd, long koid, String sessionToken) {
+    this.zxd = zxd;
+    this.sessionToken = sessionToken;
+    this.stubs = new Stubs(zxd.grpcChannel(), sessionToken);
+    this.koid = openKeepAlive(koid);
+  }
+
+  /** Opens the KeepAlive stream and waits for its first message, which also proves the token is good. */
+  private long openKeepAlive(long knownKoid) {
+    CompletableFuture<Long> first = new CompletableFuture<>();
+    keepAliveContext.run(() -> stubs.processAsync.keepAlive(ProcessKeepAliveRequest.getDefaultInstance(),
+        new StreamObserver<ProcessKeepAliveReply>() {
+          @Override
+          public void onNext(ProcessKeepAliveReply reply) {
+            first.complete(reply.getProcessId());
+            if (reply.getTerminated()) {
+              terminated.complete(reply.getReturnCode());
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            first.completeExceptionally(t);
+            terminated.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            terminated.complete(0L);
+          }
+        }));
+    try {
+      return first.get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StatusRuntimeException sre) {
+        throw sre;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("no KeepAlive answer from the daemon in 30 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public long koid() {
+    return koid;
+  }
+
+  /** The secret that makes a client this process. Hand it only to the client that should become it. */
+  public String sessionToken() {
+    return sessionToken;
+  }
+
+  /** The raw generated stubs, carrying this process's session: every syscall, status codes as values. */
+  public Stubs stubs() {
+    return stubs;
+  }
+
+  public Zxd zxd() {
+    return zxd;
+  }
+
+  /** Completes with the return code when the process dies (exit, kill, or lease expiry). */
+  public CompletableFuture<Long> terminated() {
+    return terminated;
+  }
+
+  /** A deadline {@code d} from now on the daemon's monotonic clock. */
+  public long deadlineAfter(Duration d) {
+    return zxd.deadlineAfter(d);
+  }
+
+  // ---- making objects ----
+
+  /** zx_channel_create. */
+  public Channel.Pair createChannel() {
+    ChannelCreateReply r = stubs.channel.create(ChannelCreateRequest.getDefaultInstance());
+    ZxException.check(r.getStatus(), "zx_channel_create");
+    return new Channel.Pair(new Channel(this, r.getOut0()), new Channel(this, r.getOut1()));
+  }
+
+  /** zx_event_create. */
+  public Event createEvent() {
+    EventCreateReply r = stubs.event.create(EventCreateRequest.getDefaultInstance());
+    ZxException.check(r.getStatus(), "zx_event_create");
+    return new Event(this, r.getOut());
+  }
+
+  /** zx_eventpair_create. */
+  public EventPair.Pair createEventPair() {
+    EventPairCreateReply r = stubs.eventPair.create(EventPairCreateRequest.getDefaultInstance());
+    ZxException.check(r.getStatus(), "zx_eventpair_create");
+    return new EventPair.Pair(new EventPair(this, r.getOut0()), new EventPair(this, r.getOut1()));
+  }
+
+  /**
+   * zx_process_create from inside this process: a child (not started) whose token you hand to the client that
+   * will be it, and a handle to it for Start, waiting and Kill.
+   */
+  public ProcessHandle.Child createChild(String name) {
+    ProcessCreateReply r = stubs.process.create(ProcessCreateRequest.newBuilder().setName(name).build());
+    ZxException.check(r.getStatus(), "zx_process_create");
+    return new ProcessHandle.Child(new ProcessHandle(this, r.getProcHandle()), r.getProcessId(),
+        r.getSessionToken());
+  }
+
+  /** Wraps a raw handle value of this process (for values received some other way). */
+  public Handle handle(int value) {
+    return new Handle(this, value);
+  }
+
+  /** A handle value of this process as the right typed class for {@code type} (ZX_OBJ_TYPE_*). */
+  Handle wrap(int value, int type) {
+    switch (type) {
+      case ObjType.ZX_OBJ_TYPE_CHANNEL_VALUE:
+        return new Channel(this, value);
+      case ObjType.ZX_OBJ_TYPE_EVENT_VALUE:
+        return new Event(this, value);
+      case ObjType.ZX_OBJ_TYPE_EVENTPAIR_VALUE:
+        return new EventPair(this, value);
+      case ObjType.ZX_OBJ_TYPE_PROCESS_VALUE:
+        return new ProcessHandle(this, value);
+      default:
+        return new Handle(this, value);
+    }
+  }
+
+  /** Waits until this process is started and returns what it starts with (at once for top-level ones). */
+  public StartupInfo startupInfo() {
+    ProcessAttachReply r = stubs.process.attach(ProcessAttachRequest.getDefaultInstance());
+    ZxException.check(r.getStatus(), "process_attach");
+    return new StartupInfo(r.getProcessId(), r.getName(), r.getArg1() == 0 ? null : handle(r.getArg1()));
+  }
+
+  // ---- ending ----
+
+  /** zx_process_exit: every handle this process holds is closed; peers see PEER_CLOSED. */
+  public void exit(long retcode) {
+    if (terminated.isDone()) {
+      return;
+    }
+    try {
+      stubs.process.exit(ProcessExitRequest.newBuilder().setRetcode(retcode).build());
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != io.grpc.Status.Code.UNAUTHENTICATED) {
+        throw e; // UNAUTHENTICATED: already dead
+      }
+    }
+    keepAliveContext.cancel(null);
+  }
+
+  /** Exits with 0 if still alive. The connection ({@link Zxd}) stays open. */
+  @Override
+  public void close() {
+    exit(0);
+  }
+
+  /** Drops the KeepAlive stream without exiting, as a crashed client would; for tests of the grace period. */
+  public void abandon() {
+    keepAliveContext.cancel(null);
+  }
+}

@@ -1,0 +1,130 @@
+package dev.zxd.client;
+
+import dev.zxd.proto.v1.ClockGetMonotonicRequest;
+import dev.zxd.proto.v1.ClockGrpc;
+import dev.zxd.proto.v1.ProcessCreateReply;
+import dev.zxd.proto.v1.ProcessCreateRequest;
+import dev.zxd.proto.v1.ProcessGrpc;
+import dev.zxd.proto.v1.Status;
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A connection to a zxd daemon. Processes are made or joined through it; several processes may share one
+ * connection, and a program may hold several connections (a simulation of many processes in one JVM).
+ *
+ * <pre>{@code
+ * try (Zxd zxd = Zxd.connect("127.0.0.1:7474");
+ *      ZxProcess p = zxd.createProcess("worker")) {
+ *   Channel.Pair pair = p.createChannel();
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class Zxd implements AutoCloseable {
+  /** The daemon's default address. */
+  public static final String DEFAULT_TARGET = "127.0.0.1:7474";
+
+  private final ManagedChannel channel;
+  private final EventLoopGroup eventLoop;
+  private final long clockOffset;
+
+  private Zxd(ManagedChannel channel, EventLoopGroup eventLoop) {
+    this.channel = channel;
+    this.eventLoop = eventLoop;
+    // The daemon's monotonic clock, as an offset from ours, so deadlines can be computed without a round trip.
+    long before = System.nanoTime();
+    long daemonNow = ClockGrpc.newBlockingStub(channel)
+        .getMonotonic(ClockGetMonotonicRequest.getDefaultInstance()).getTime();
+    long after = System.nanoTime();
+    this.clockOffset = daemonNow - (before + (after - before) / 2);
+  }
+
+  /** Connects to {@code host:port}, {@code [v6]:port}, {@code unix:/path} or {@code inprocess:name}. */
+  public static Zxd connect(String target) {
+    if (target.startsWith("inprocess:")) {
+      return new Zxd(InProcessChannelBuilder.forName(target.substring("inprocess:".length())).directExecutor()
+          .build(), null);
+    }
+    if (target.startsWith("unix:")) {
+      if (!Epoll.isAvailable()) {
+        throw new IllegalStateException("unix domain sockets need Linux epoll");
+      }
+      EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+      ManagedChannel ch = NettyChannelBuilder.forAddress(new DomainSocketAddress(target.substring(5)))
+          .eventLoopGroup(group).channelType(EpollDomainSocketChannel.class)
+          .usePlaintext().maxInboundMessageSize(8 << 20).build();
+      return new Zxd(ch, group);
+    }
+    ManagedChannel ch = NettyChannelBuilder.forTarget(target).usePlaintext()
+        .maxInboundMessageSize(8 << 20).flowControlWindow(1 << 20).build();
+    return new Zxd(ch, null);
+  }
+
+  /** Uses an existing gRPC channel (for example an in-process one); closing this Zxd shuts it down. */
+  public static Zxd over(ManagedChannel channel) {
+    return new Zxd(channel, null);
+  }
+
+  public ManagedChannel grpcChannel() {
+    return channel;
+  }
+
+  /** Makes a top-level process and becomes it. */
+  public ZxProcess createProcess(String name) {
+    ProcessCreateReply reply = ProcessGrpc.newBlockingStub(channel)
+        .create(ProcessCreateRequest.newBuilder().setName(name).build());
+    ZxException.check(reply.getStatus(), "zx_process_create");
+    return new ZxProcess(this, reply.getProcessId(), reply.getSessionToken());
+  }
+
+  /** Becomes a process that already exists (a child another process created and passed the token to). */
+  public ZxProcess attach(String sessionToken) {
+    return new ZxProcess(this, 0, sessionToken);
+  }
+
+  /** The daemon's monotonic clock now (ZX_CLOCK_MONOTONIC), estimated locally. */
+  public long now() {
+    return System.nanoTime() + clockOffset;
+  }
+
+  /** A deadline {@code d} from now on the daemon's clock. */
+  public long deadlineAfter(Duration d) {
+    long n = now();
+    long nanos = d.toNanos();
+    return nanos >= Long.MAX_VALUE - n ? Long.MAX_VALUE : n + nanos;
+  }
+
+  /** The daemon's clock, asked over the wire. */
+  public long monotonicNow() {
+    return ClockGrpc.newBlockingStub(channel).getMonotonic(ClockGetMonotonicRequest.getDefaultInstance())
+        .getTime();
+  }
+
+  /** Closes the connection. Processes attached over it die when their grace period ends. */
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (eventLoop != null) {
+      eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  static boolean ok(Status s) {
+    return s == Status.ZX_OK;
+  }
+}
