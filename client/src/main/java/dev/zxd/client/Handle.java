@@ -79,6 +79,27 @@ public class Handle implements AutoCloseable {
     return rewrap(r.getOut());
   }
 
+  /**
+   * This same handle value viewed as a typed handle ({@code Channel.class}, {@code Event.class}, ...), for a
+   * value whose type you know (a bootstrap handle, a handle read with plain {@link Channel#read()}).
+   * No syscall is made; a wrong guess shows up as WRONG_TYPE on first use.
+   */
+  public <T extends Handle> T as(Class<T> type) {
+    Handle typed;
+    if (type == Channel.class) {
+      typed = new Channel(process, value);
+    } else if (type == Event.class) {
+      typed = new Event(process, value);
+    } else if (type == EventPair.class) {
+      typed = new EventPair(process, value);
+    } else if (type == ProcessHandle.class) {
+      typed = new ProcessHandle(process, value);
+    } else {
+      typed = new Handle(process, value);
+    }
+    return type.cast(typed);
+  }
+
   /** A new handle value of the same object, as the same typed class. */
   protected Handle rewrap(int newValue) {
     return new Handle(process, newValue);
