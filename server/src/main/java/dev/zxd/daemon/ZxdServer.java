@@ -11,6 +11,7 @@ import dev.zxd.rpc.HandleService;
 import dev.zxd.rpc.ObjectService;
 import dev.zxd.rpc.ProcessService;
 import dev.zxd.rpc.SessionInterceptor;
+import dev.zxd.rpc.SocketService;
 import dev.zxd.rpc.TaskService;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -172,7 +173,7 @@ public final class ZxdServer implements AutoCloseable {
       List<BindableService> syscalls = List.of(
           new HandleService(kernel), new ObjectService(kernel), new ChannelService(kernel),
           new EventService(kernel), new EventPairService(kernel), new ProcessService(kernel),
-          new TaskService(kernel), new ClockService(kernel));
+          new TaskService(kernel), new ClockService(kernel), new SocketService(kernel));
       List<ServerServiceDefinition> out = new ArrayList<>();
       for (BindableService s : syscalls) {
         // The fault interceptor is outermost, so it also sees what escapes the session interceptor.

@@ -247,7 +247,8 @@ public final class ChannelSyscalls {
       int rdNumBytes, int rdNumHandles, Consumer<CallResult> done) {
     int status = Status.OK;
     Handle h = null;
-    if (options != 0) {
+    // Zircon checks options and the room for a txid before it even looks the channel up.
+    if (options != 0 || wrBytes.size() < 4) {
       status = Status.ERR_INVALID_ARGS;
     } else {
       h = p.handles().get(handle);
@@ -255,9 +256,6 @@ public final class ChannelSyscalls {
     }
     if (status == Status.OK) {
       status = checkBody(0, wrBytes, List.of(), wrHandles.length);
-    }
-    if (status == Status.OK && wrBytes.size() < 4) {
-      status = Status.ERR_INVALID_ARGS;
     }
     if (status != Status.OK) {
       consumeAll(p, wrHandles);

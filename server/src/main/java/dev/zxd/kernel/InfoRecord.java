@@ -10,4 +10,8 @@ public interface InfoRecord {
 
   /** ZX_INFO_PROCESS_HANDLE_STATS (64 counters, 256 bytes). */
   record ProcessHandleStats(int[] handleCount) implements InfoRecord {}
+
+  /** ZX_INFO_SOCKET (zx_info_socket_t, 48 bytes). tx_* are 0 once the peer is gone. */
+  record SocketInfo(int options, long rxBufMax, long rxBufSize, long rxBufAvailable, long txBufMax,
+      long txBufSize) implements InfoRecord {}
 }

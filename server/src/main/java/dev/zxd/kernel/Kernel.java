@@ -27,6 +27,8 @@ public final class Kernel implements AutoCloseable {
   private final ChannelSyscalls channel = new ChannelSyscalls(this);
   private final EventSyscalls event = new EventSyscalls(this);
   private final ProcessSyscalls process = new ProcessSyscalls(this);
+  private final SocketSyscalls socket = new SocketSyscalls(this);
+  private final ProtocolInfoTokens tokens = new ProtocolInfoTokens(this);
 
   public Kernel(KernelConfig config) {
     this.config = config;
@@ -78,6 +80,15 @@ public final class Kernel implements AutoCloseable {
     return process;
   }
 
+  public SocketSyscalls socket() {
+    return socket;
+  }
+
+  /** Outstanding protocol-info tokens. */
+  public ProtocolInfoTokens tokens() {
+    return tokens;
+  }
+
   /** Called after a process has died and its handles are closed (metrics, leak reports). */
   public void addDeathListener(Consumer<Process> listener) {
     deathListeners.add(listener);
@@ -99,6 +110,7 @@ public final class Kernel implements AutoCloseable {
   }
 
   void onProcessDeath(Process p) {
+    tokens.dropTargeting(p.koid());
     for (Consumer<Process> l : deathListeners) {
       l.accept(p);
     }

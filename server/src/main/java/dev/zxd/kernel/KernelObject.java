@@ -206,6 +206,11 @@ public abstract class KernelObject {
     }
   }
 
+  /** Whether the object has lost its last handle for good. */
+  protected final boolean destroyedLocked() {
+    return destroyed;
+  }
+
   /** Called when the last handle goes away; peers learn of it here (through {@code wakeups} if cross-lock). */
   protected void onZeroHandlesLocked(Wakeups wakeups) {}
 

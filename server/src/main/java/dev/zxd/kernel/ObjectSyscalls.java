@@ -12,10 +12,14 @@ public final class ObjectSyscalls {
   public static final int INFO_SOCKET = 22;
 
   public static final int PROP_NAME = 3;
+  public static final int PROP_SOCKET_RX_THRESHOLD = 12;
+  public static final int PROP_SOCKET_TX_THRESHOLD = 13;
 
   private static final int HANDLE_BASIC_SIZE = 32;
   private static final int HANDLE_COUNT_SIZE = 4;
   private static final int PROCESS_HANDLE_STATS_SIZE = 4 * ObjectType.UPPER_BOUND;
+  private static final int SOCKET_INFO_SIZE = 48;
+  private static final int SIZE_T = 8;
 
   public record InfoResult(int status, int actual, int avail, InfoRecord record) {
     static InfoResult failed(int status) {
@@ -83,6 +87,17 @@ public final class ObjectSyscalls {
           counts[held.object().type()]++;
         }
         return single(new InfoRecord.ProcessHandleStats(counts));
+      }
+      case INFO_SOCKET: {
+        Handle h = p.handles().get(handle);
+        int status = Lookup.check(h, ObjectType.SOCKET, Rights.INSPECT);
+        if (status != Status.OK) {
+          return InfoResult.failed(status);
+        }
+        if (bufferSize < SOCKET_INFO_SIZE) {
+          return InfoResult.tooSmall();
+        }
+        return single(((Socket) h.object()).info());
       }
       default:
         return InfoResult.failed(Status.ERR_NOT_SUPPORTED);
@@ -174,6 +189,16 @@ public final class ObjectSyscalls {
     if (status != Status.OK) {
       return PropertyResult.failed(status);
     }
+    if (property == PROP_SOCKET_RX_THRESHOLD || property == PROP_SOCKET_TX_THRESHOLD) {
+      if (valueSize < SIZE_T) {
+        return PropertyResult.failed(Status.ERR_BUFFER_TOO_SMALL);
+      }
+      if (!(h.object() instanceof Socket socket)) {
+        return PropertyResult.failed(Status.ERR_WRONG_TYPE);
+      }
+      long value = property == PROP_SOCKET_RX_THRESHOLD ? socket.readThreshold() : socket.writeThreshold();
+      return new PropertyResult(Status.OK, new byte[0], value);
+    }
     if (property != PROP_NAME) {
       return PropertyResult.failed(Status.ERR_INVALID_ARGS);
     }
@@ -191,6 +216,19 @@ public final class ObjectSyscalls {
     int status = Lookup.check(h, ObjectType.NONE, Rights.SET_PROPERTY);
     if (status != Status.OK) {
       return status;
+    }
+    if (property == PROP_SOCKET_RX_THRESHOLD || property == PROP_SOCKET_TX_THRESHOLD) {
+      if (!(h.object() instanceof Socket socket)) {
+        return Status.ERR_WRONG_TYPE;
+      }
+      if (number < 0) {
+        return Status.ERR_INVALID_ARGS; // a size_t above 2^63 is above any buffer
+      }
+      Wakeups wakeups = new Wakeups();
+      int result = property == PROP_SOCKET_RX_THRESHOLD
+          ? socket.setReadThreshold(number, wakeups) : socket.setWriteThreshold(number, wakeups);
+      wakeups.run();
+      return result;
     }
     if (property != PROP_NAME) {
       return Status.ERR_INVALID_ARGS;

@@ -7,6 +7,7 @@ import dev.zxd.kernel.Process;
 import dev.zxd.proto.v1.InfoHandleBasic;
 import dev.zxd.proto.v1.InfoHandleCount;
 import dev.zxd.proto.v1.InfoProcessHandleStats;
+import dev.zxd.proto.v1.InfoSocket;
 import dev.zxd.proto.v1.ObjectGetInfoReply;
 import dev.zxd.proto.v1.ObjectGetInfoRequest;
 import dev.zxd.proto.v1.ObjectGetPropertyReply;
@@ -52,6 +53,10 @@ public final class ObjectService extends ObjectGrpc.ObjectImplBase {
         stats.addHandleCount(n);
       }
       reply.setProcessHandleStats(stats);
+    } else if (record instanceof InfoRecord.SocketInfo i) {
+      reply.setSocket(InfoSocket.newBuilder().setOptions(i.options()).setRxBufMax(i.rxBufMax())
+          .setRxBufSize(i.rxBufSize()).setRxBufAvailable(i.rxBufAvailable()).setTxBufMax(i.txBufMax())
+          .setTxBufSize(i.txBufSize()));
     }
     Calls.reply(out, reply.build());
   }
