@@ -94,6 +94,8 @@ public class Handle implements AutoCloseable {
       typed = new EventPair(process, value);
     } else if (type == ProcessHandle.class) {
       typed = new ProcessHandle(process, value);
+    } else if (type == Socket.class) {
+      typed = new Socket(process, value);
     } else {
       typed = new Handle(process, value);
     }

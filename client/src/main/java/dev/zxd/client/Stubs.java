@@ -6,6 +6,7 @@ import dev.zxd.proto.v1.EventPairGrpc;
 import dev.zxd.proto.v1.HandleGrpc;
 import dev.zxd.proto.v1.ObjectGrpc;
 import dev.zxd.proto.v1.ProcessGrpc;
+import dev.zxd.proto.v1.SocketGrpc;
 import dev.zxd.proto.v1.TaskGrpc;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptor;
@@ -28,6 +29,7 @@ public final class Stubs {
   public final ProcessGrpc.ProcessBlockingStub process;
   public final ProcessGrpc.ProcessStub processAsync;
   public final TaskGrpc.TaskBlockingStub task;
+  public final SocketGrpc.SocketBlockingStub socket;
 
   Stubs(Channel transport, String sessionToken) {
     Metadata headers = new Metadata();
@@ -44,5 +46,6 @@ public final class Stubs {
     process = ProcessGrpc.newBlockingStub(ch);
     processAsync = ProcessGrpc.newStub(ch);
     task = TaskGrpc.newBlockingStub(ch);
+    socket = SocketGrpc.newBlockingStub(ch);
   }
 }

@@ -14,6 +14,10 @@ import dev.zxd.proto.v1.ProcessCreateRequest;
 import dev.zxd.proto.v1.ProcessExitRequest;
 import dev.zxd.proto.v1.ProcessKeepAliveReply;
 import dev.zxd.proto.v1.ProcessKeepAliveRequest;
+import dev.zxd.proto.v1.SocketCreateFromProtocolInfoReply;
+import dev.zxd.proto.v1.SocketCreateFromProtocolInfoRequest;
+import dev.zxd.proto.v1.SocketCreateReply;
+import dev.zxd.proto.v1.SocketCreateRequest;
 import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -135,6 +139,21 @@ public final class ZxProcess implements AutoCloseable {
     return new EventPair.Pair(new EventPair(this, r.getOut0()), new EventPair(this, r.getOut1()));
   }
 
+  /** zx_socket_create with ZX_SOCKET_STREAM / DATAGRAM, optionally | HAS_CONTROL | HAS_ACCEPT. */
+  public Socket.Pair createSocket(int options) {
+    SocketCreateReply r = stubs.socket.create(SocketCreateRequest.newBuilder().setOptions(options).build());
+    ZxException.check(r.getStatus(), "zx_socket_create");
+    return new Socket.Pair(new Socket(this, r.getOut0()), new Socket(this, r.getOut1()));
+  }
+
+  /** WSASocket(FROM_PROTOCOL_INFO): redeems a token addressed to this process, once. */
+  public Socket socketFromProtocolInfo(ProtocolInfo info) {
+    SocketCreateFromProtocolInfoReply r = stubs.socket.createFromProtocolInfo(
+        SocketCreateFromProtocolInfoRequest.newBuilder().setProtocolInfo(info.toProto()).build());
+    ZxException.check(r.getStatus(), "socket_create_from_protocol_info");
+    return new Socket(this, r.getOut());
+  }
+
   /**
    * zx_process_create from inside this process: a child (not started) whose token you hand to the client that
    * will be it, and a handle to it for Start, waiting and Kill.
@@ -162,6 +181,8 @@ public final class ZxProcess implements AutoCloseable {
         return new EventPair(this, value);
       case ObjType.ZX_OBJ_TYPE_PROCESS_VALUE:
         return new ProcessHandle(this, value);
+      case ObjType.ZX_OBJ_TYPE_SOCKET_VALUE:
+        return new Socket(this, value);
       default:
         return new Handle(this, value);
     }
