@@ -72,6 +72,16 @@ public final class Setting<T> {
     };
   }
 
+  static Function<String, Long> longAtLeast(long min) {
+    return text -> {
+      long v = Long.parseLong(text.replace("_", ""));
+      if (v < min) {
+        throw new IllegalArgumentException("must be at least " + min + ", got " + v);
+      }
+      return v;
+    };
+  }
+
   /** Durations as {@code 250ms}, {@code 10s}, {@code 5m}, or ISO-8601 ({@code PT10S}). Must be positive. */
   static Duration duration(String text) {
     Duration d;

@@ -30,6 +30,10 @@ public final class Settings {
   public static final Setting<Integer> MAX_PROCESSES = Setting.of("max-processes", "100000",
       "Live processes in the daemon; beyond it Process/Create returns ZX_ERR_NO_RESOURCES.",
       Setting.intAtLeast(1));
+  public static final Setting<Long> MAX_VMO_BYTES = Setting.of("max-vmo-bytes", "1073741824",
+      "Largest VMO, after rounding up to 4 KiB pages; larger: ZX_ERR_OUT_OF_RANGE.", Setting.longAtLeast(4096));
+  public static final Setting<Long> MEMORY_BUDGET_BYTES = Setting.of("memory-budget-bytes", "4294967296",
+      "Memory for data held inside objects (VMO pages); beyond it: ZX_ERR_NO_MEMORY.", Setting.longAtLeast(4096));
   public static final Setting<Integer> MAX_FRAME_BYTES = Setting.of("max-frame-bytes", "4194304",
       "Largest gRPC request the daemon decodes; a larger one is refused with RESOURCE_EXHAUSTED.",
       Setting.intAtLeast(1 << 17));
@@ -38,8 +42,8 @@ public final class Settings {
       Setting.intAtLeast(65_535));
 
   public static final List<Setting<?>> ALL = List.of(
-      LISTEN, LEASE, GRACE_PERIOD, TOKEN_EXPIRY, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_FRAME_BYTES,
-      FLOW_CONTROL_WINDOW);
+      LISTEN, LEASE, GRACE_PERIOD, TOKEN_EXPIRY, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_VMO_BYTES,
+      MEMORY_BUDGET_BYTES, MAX_FRAME_BYTES, FLOW_CONTROL_WINDOW);
 
   private final Map<Setting<?>, List<Object>> values = new LinkedHashMap<>();
 
@@ -118,7 +122,7 @@ public final class Settings {
 
   public KernelConfig kernelConfig() {
     return new KernelConfig(get(MAX_HANDLES_PER_PROCESS), get(MAX_PROCESSES), get(LEASE), get(GRACE_PERIOD),
-        get(TOKEN_EXPIRY));
+        get(TOKEN_EXPIRY), get(MAX_VMO_BYTES), get(MEMORY_BUDGET_BYTES));
   }
 
   /** Prints every setting with its flag, environment variable, current value and meaning. */

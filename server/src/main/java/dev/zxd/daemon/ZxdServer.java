@@ -7,12 +7,16 @@ import dev.zxd.rpc.ClockService;
 import dev.zxd.rpc.EventPairService;
 import dev.zxd.rpc.EventService;
 import dev.zxd.rpc.FaultInterceptor;
+import dev.zxd.rpc.FifoService;
 import dev.zxd.rpc.HandleService;
 import dev.zxd.rpc.ObjectService;
+import dev.zxd.rpc.PortService;
 import dev.zxd.rpc.ProcessService;
 import dev.zxd.rpc.SessionInterceptor;
 import dev.zxd.rpc.SocketService;
 import dev.zxd.rpc.TaskService;
+import dev.zxd.rpc.TimerService;
+import dev.zxd.rpc.VmoService;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -173,7 +177,8 @@ public final class ZxdServer implements AutoCloseable {
       List<BindableService> syscalls = List.of(
           new HandleService(kernel), new ObjectService(kernel), new ChannelService(kernel),
           new EventService(kernel), new EventPairService(kernel), new ProcessService(kernel),
-          new TaskService(kernel), new ClockService(kernel), new SocketService(kernel));
+          new TaskService(kernel), new ClockService(kernel), new SocketService(kernel),
+          new PortService(kernel), new TimerService(kernel), new VmoService(kernel), new FifoService(kernel));
       List<ServerServiceDefinition> out = new ArrayList<>();
       for (BindableService s : syscalls) {
         // The fault interceptor is outermost, so it also sees what escapes the session interceptor.

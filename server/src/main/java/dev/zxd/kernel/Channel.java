@@ -17,6 +17,7 @@ public final class Channel extends PeeredObject<Channel> {
   private long queuedBytes; // guarded by lock
   private List<ChannelCall> calls; // guarded by lock
   private int nextTxid; // guarded by lock
+  private boolean destroyed; // guarded by lock: the last handle is gone and the queue was freed
 
   private Channel(Kernel kernel, Object lock) {
     super(kernel, lock, Signals.CHANNEL_WRITABLE);
@@ -40,6 +41,10 @@ public final class Channel extends PeeredObject<Channel> {
     synchronized (lock) {
       return queue.size();
     }
+  }
+
+  int queuedMessagesLocked() {
+    return queue.size();
   }
 
   public long queuedBytes() {
@@ -154,6 +159,12 @@ public final class Channel extends PeeredObject<Channel> {
   /** Puts a message back at the front (its reader could not take its handles). */
   void unread(MessagePacket message, Wakeups wakeups) {
     synchronized (lock) {
+      if (destroyed) {
+        // The endpoint lost its last handle while the reader was taking the message (the reading process
+        // was killed): the message dies as the rest of the queue did, closing its handles.
+        message.destroy(wakeups);
+        return;
+      }
       queue.addFirst(message);
       queuedBytes += message.bytes.size();
       if (queue.size() == 1) {
@@ -179,6 +190,7 @@ public final class Channel extends PeeredObject<Channel> {
   @Override
   protected void onDestroyLocked(Wakeups wakeups) {
     // Unread messages die with the endpoint, and every handle in them is closed (recursively, via wakeups).
+    destroyed = true;
     for (MessagePacket m : queue) {
       m.destroy(wakeups);
     }

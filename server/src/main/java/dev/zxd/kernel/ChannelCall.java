@@ -17,7 +17,7 @@ final class ChannelCall extends SignalObserver {
 
   int txid; // guarded by channel lock
   private boolean finished; // guarded by channel lock
-  private Timers.Timer timer = () -> {};
+  private Timers.Scheduled timer = () -> {};
 
   ChannelCall(Handle handle, Channel channel, Process caller, int rdNumBytes, int rdNumHandles,
       Consumer<ChannelSyscalls.CallResult> done) {
@@ -35,7 +35,7 @@ final class ChannelCall extends SignalObserver {
   }
 
   void armDeadline(Timers timers, long deadline) {
-    Timers.Timer t = timers.at(deadline, this::onDeadline);
+    Timers.Scheduled t = timers.at(deadline, this::onDeadline);
     synchronized (channel.lock()) {
       if (finished) {
         t.cancel();
@@ -69,7 +69,7 @@ final class ChannelCall extends SignalObserver {
   /** The reply arrived (already taken out of the calls list and observers by the channel). */
   void replyLocked(MessagePacket reply, Wakeups wakeups) {
     finished = true;
-    Timers.Timer t = timer;
+    Timers.Scheduled t = timer;
     wakeups.add(() -> {
       t.cancel();
       done.accept(receive(reply));
@@ -97,7 +97,7 @@ final class ChannelCall extends SignalObserver {
 
   private void finishLocked(int status, Wakeups wakeups) {
     finished = true;
-    Timers.Timer t = timer;
+    Timers.Scheduled t = timer;
     wakeups.add(() -> {
       t.cancel();
       done.accept(ChannelSyscalls.CallResult.failed(status));
@@ -118,7 +118,7 @@ final class ChannelCall extends SignalObserver {
 
   /** The caller went away: stop waiting, report nothing. A reply that comes later is queued as usual. */
   void abandon() {
-    Timers.Timer t;
+    Timers.Scheduled t;
     synchronized (channel.lock()) {
       if (finished) {
         return;

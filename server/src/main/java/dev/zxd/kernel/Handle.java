@@ -59,6 +59,10 @@ public final class Handle {
     object.releaseHandle(this, wakeups);
   }
 
+  boolean isReleasedLocked() {
+    return released;
+  }
+
   boolean markReleasedLocked() {
     if (released) {
       return false;

@@ -11,6 +11,10 @@ public interface InfoRecord {
   /** ZX_INFO_PROCESS_HANDLE_STATS (64 counters, 256 bytes). */
   record ProcessHandleStats(int[] handleCount) implements InfoRecord {}
 
+  /** ZX_INFO_VMO (zx_info_vmo_t): the fields a simple paged VMO has. */
+  record VmoInfo(long koid, String name, long sizeBytes, int flags, long committedBytes, int handleRights,
+      int shareCount) implements InfoRecord {}
+
   /** ZX_INFO_SOCKET (zx_info_socket_t, 48 bytes). tx_* are 0 once the peer is gone. */
   record SocketInfo(int options, long rxBufMax, long rxBufSize, long rxBufAvailable, long txBufMax,
       long txBufSize) implements InfoRecord {}

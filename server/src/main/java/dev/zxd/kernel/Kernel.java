@@ -28,10 +28,16 @@ public final class Kernel implements AutoCloseable {
   private final EventSyscalls event = new EventSyscalls(this);
   private final ProcessSyscalls process = new ProcessSyscalls(this);
   private final SocketSyscalls socket = new SocketSyscalls(this);
+  private final PortSyscalls port = new PortSyscalls(this);
+  private final TimerSyscalls timer = new TimerSyscalls(this);
+  private final VmoSyscalls vmo = new VmoSyscalls(this);
+  private final FifoSyscalls fifo = new FifoSyscalls(this);
+  private final MemoryBudget memory;
   private final ProtocolInfoTokens tokens = new ProtocolInfoTokens(this);
 
   public Kernel(KernelConfig config) {
     this.config = config;
+    this.memory = new MemoryBudget(config.memoryBudgetBytes());
   }
 
   public Kernel() {
@@ -82,6 +88,27 @@ public final class Kernel implements AutoCloseable {
 
   public SocketSyscalls socket() {
     return socket;
+  }
+
+  public PortSyscalls port() {
+    return port;
+  }
+
+  public TimerSyscalls timer() {
+    return timer;
+  }
+
+  public VmoSyscalls vmo() {
+    return vmo;
+  }
+
+  public FifoSyscalls fifo() {
+    return fifo;
+  }
+
+  /** The budget for data held inside objects. */
+  public MemoryBudget memory() {
+    return memory;
   }
 
   /** Outstanding protocol-info tokens. */

@@ -107,6 +107,12 @@ public abstract class KernelObject {
     if (observer.onStateChangeLocked(signals, wakeups)) {
       return;
     }
+    if (observer.handle != null && observer.handle.isReleasedLocked()) {
+      // Another call closed the handle between this syscall's lookup and now. Zircon registers under the
+      // handle-table lock, so there the close would have canceled the wait: do the same, or it is never ended.
+      observer.onCancelLocked(signals, wakeups);
+      return;
+    }
     observer.owner = this;
     observer.prev = null;
     observer.next = observers;
@@ -160,6 +166,22 @@ public abstract class KernelObject {
         o.onCancelLocked(signals, wakeups);
       }
       o = next;
+    }
+  }
+
+  /** Unlinks every observer {@code which} selects (zx_port_cancel); returns how many. */
+  final int removeObservers(java.util.function.Predicate<SignalObserver> which) {
+    synchronized (lock) {
+      int n = 0;
+      for (SignalObserver o = observers; o != null; ) {
+        SignalObserver next = o.next;
+        if (which.test(o)) {
+          unlinkLocked(o);
+          n++;
+        }
+        o = next;
+      }
+      return n;
     }
   }
 

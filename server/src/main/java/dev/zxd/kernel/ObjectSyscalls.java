@@ -10,6 +10,9 @@ public final class ObjectSyscalls {
   public static final int INFO_HANDLE_COUNT = 19;
   public static final int INFO_PROCESS_HANDLE_STATS = 21;
   public static final int INFO_SOCKET = 22;
+  /** ZX_INFO_VMO_V1 (23) and the current ZX_INFO_VMO (__ZX_INFO_TOPIC(23, 2)): the same record here. */
+  public static final int INFO_VMO_V1 = 23;
+  public static final int INFO_VMO = 0x20000017;
 
   public static final int PROP_NAME = 3;
   public static final int PROP_SOCKET_RX_THRESHOLD = 12;
@@ -19,6 +22,12 @@ public final class ObjectSyscalls {
   private static final int HANDLE_COUNT_SIZE = 4;
   private static final int PROCESS_HANDLE_STATS_SIZE = 4 * ObjectType.UPPER_BOUND;
   private static final int SOCKET_INFO_SIZE = 48;
+  private static final int VMO_INFO_V1_SIZE = 104;
+  private static final int VMO_INFO_SIZE = 120;
+  private static final int VMO_FLAG_PAGED = 1;
+  private static final int VMO_FLAG_RESIZABLE = 1 << 1;
+  private static final int VMO_FLAG_VIA_HANDLE = 1 << 3;
+  private static final int VMO_FLAG_DISCARDABLE = 1 << 7;
   private static final int SIZE_T = 8;
 
   public record InfoResult(int status, int actual, int avail, InfoRecord record) {
@@ -98,6 +107,24 @@ public final class ObjectSyscalls {
           return InfoResult.tooSmall();
         }
         return single(((Socket) h.object()).info());
+      }
+      case INFO_VMO_V1:
+      case INFO_VMO: {
+        // No right needed: zx_object_get_info reports the handle's rights in the record instead.
+        Handle h = p.handles().get(handle);
+        int status = Lookup.check(h, ObjectType.VMO, Rights.NONE);
+        if (status != Status.OK) {
+          return InfoResult.failed(status);
+        }
+        if (bufferSize < (topic == INFO_VMO ? VMO_INFO_SIZE : VMO_INFO_V1_SIZE)) {
+          return InfoResult.tooSmall();
+        }
+        Vmo vmo = (Vmo) h.object();
+        int flags = VMO_FLAG_PAGED | VMO_FLAG_VIA_HANDLE
+            | (vmo.isResizable() ? VMO_FLAG_RESIZABLE : 0)
+            | ((vmo.options() & Vmo.DISCARDABLE) != 0 ? VMO_FLAG_DISCARDABLE : 0);
+        return single(new InfoRecord.VmoInfo(vmo.koid(), vmo.name(), vmo.size(), flags, vmo.committedBytes(),
+            h.rights(), vmo.handleCount()));
       }
       default:
         return InfoResult.failed(Status.ERR_NOT_SUPPORTED);
@@ -205,10 +232,15 @@ public final class ObjectSyscalls {
     if (valueSize < Limits.MAX_NAME_LEN) {
       return PropertyResult.failed(Status.ERR_BUFFER_TOO_SMALL);
     }
-    if (!(h.object() instanceof Process target)) {
+    String name;
+    if (h.object() instanceof Process target) {
+      name = target.name();
+    } else if (h.object() instanceof Vmo vmo) {
+      name = vmo.name();
+    } else {
       return PropertyResult.failed(Status.ERR_WRONG_TYPE);
     }
-    return new PropertyResult(Status.OK, target.name().getBytes(StandardCharsets.UTF_8), 0);
+    return new PropertyResult(Status.OK, name.getBytes(StandardCharsets.UTF_8), 0);
   }
 
   public int setProperty(Process p, int handle, int property, byte[] value, long number) {
@@ -233,10 +265,13 @@ public final class ObjectSyscalls {
     if (property != PROP_NAME) {
       return Status.ERR_INVALID_ARGS;
     }
-    if (!(h.object() instanceof Process target)) {
+    if (h.object() instanceof Process target) {
+      target.setName(nameOf(value));
+    } else if (h.object() instanceof Vmo vmo) {
+      vmo.setName(nameOf(value));
+    } else {
       return Status.ERR_WRONG_TYPE;
     }
-    target.setName(nameOf(value));
     return Status.OK;
   }
 

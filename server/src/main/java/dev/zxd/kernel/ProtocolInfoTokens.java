@@ -31,7 +31,7 @@ public final class ProtocolInfoTokens {
     final byte[] secret;
     final Handle handle;
     final long targetKoid;
-    Timers.Timer expiry = () -> {};
+    Timers.Scheduled expiry = () -> {};
 
     Entry(long id, byte[] secret, Handle handle, long targetKoid) {
       this.id = id;
@@ -57,7 +57,7 @@ public final class ProtocolInfoTokens {
     Entry entry = new Entry(id, secret, handle, target.koid());
     long expiresAt = kernel.clock().now() + kernel.config().tokenExpiry().toNanos();
     outstanding.put(id, entry);
-    Timers.Timer t = kernel.timers().at(expiresAt, () -> expire(entry));
+    Timers.Scheduled t = kernel.timers().at(expiresAt, () -> expire(entry));
     synchronized (entry) {
       entry.expiry = t;
     }
@@ -85,7 +85,7 @@ public final class ProtocolInfoTokens {
       status[0] = Status.ERR_NOT_FOUND; // redeemed or expired concurrently
       return null;
     }
-    Timers.Timer t;
+    Timers.Scheduled t;
     synchronized (entry) {
       t = entry.expiry;
     }
@@ -105,7 +105,7 @@ public final class ProtocolInfoTokens {
     for (Iterator<Map.Entry<Long, Entry>> it = outstanding.entrySet().iterator(); it.hasNext(); ) {
       Entry e = it.next().getValue();
       if (e.targetKoid == targetKoid && outstanding.remove(e.id, e)) {
-        Timers.Timer t;
+        Timers.Scheduled t;
         synchronized (e) {
           t = e.expiry;
         }

@@ -22,6 +22,7 @@ public final class Rights {
   public static final int MANAGE_JOB = 1 << 16;
   public static final int MANAGE_PROCESS = 1 << 17;
   public static final int MANAGE_THREAD = 1 << 18;
+  public static final int RESIZE = 1 << 22;
   public static final int SAME_RIGHTS = 1 << 31;
 
   public static final int BASIC = TRANSFER | DUPLICATE | WAIT | INSPECT;
@@ -33,6 +34,9 @@ public final class Rights {
   public static final int DEFAULT_EVENT = BASIC | SIGNAL; // 0xD003
   public static final int DEFAULT_EVENTPAIR = BASIC | SIGNAL | SIGNAL_PEER; // 0xF003
   public static final int DEFAULT_PORT = (BASIC & ~WAIT) | IO; // 0x800F
+  public static final int DEFAULT_TIMER = BASIC | WRITE | SIGNAL; // 0xD00B
+  public static final int DEFAULT_VMO = BASIC | IO | PROPERTY | MAP | SIGNAL; // 0xD0EF
+  public static final int DEFAULT_FIFO = BASIC | IO | SIGNAL | SIGNAL_PEER; // 0xF00F
   public static final int DEFAULT_PROCESS = BASIC | IO | PROPERTY | ENUMERATE | DESTROY | SIGNAL
       | MANAGE_PROCESS | MANAGE_THREAD; // 0x6D3CF
 

@@ -28,6 +28,11 @@ public final class Signals {
   public static final int EVENTPAIR_SIGNALED = SIGNALED;
   public static final int EVENTPAIR_PEER_CLOSED = PEER_CLOSED;
   public static final int TASK_TERMINATED = SIGNALED;
+  public static final int TIMER_SIGNALED = SIGNALED;
+  public static final int VMO_ZERO_CHILDREN = SIGNALED;
+  public static final int FIFO_READABLE = READABLE;
+  public static final int FIFO_WRITABLE = WRITABLE;
+  public static final int FIFO_PEER_CLOSED = PEER_CLOSED;
 
   /** Reported, never asserted: the waited handle was closed during the wait. */
   public static final int HANDLE_CLOSED = 1 << 23;

@@ -11,11 +11,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Timers implements AutoCloseable {
   /** A scheduled deadline that can be called off. */
-  public interface Timer {
+  public interface Scheduled {
     void cancel();
   }
 
-  private static final Timer NEVER = () -> {};
+  private static final Scheduled NEVER = () -> {};
 
   private final MonotonicClock clock;
   private final ScheduledThreadPoolExecutor executor;
@@ -32,7 +32,7 @@ public final class Timers implements AutoCloseable {
   }
 
   /** Runs {@code action} at monotonic time {@code deadline}; ZX_TIME_INFINITE never fires. */
-  public Timer at(long deadline, Runnable action) {
+  public Scheduled at(long deadline, Runnable action) {
     if (deadline == MonotonicClock.INFINITE) {
       return NEVER;
     }

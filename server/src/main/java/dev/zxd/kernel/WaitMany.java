@@ -15,7 +15,7 @@ final class WaitMany {
   private boolean registered; // guarded by this
   private boolean abandoned; // guarded by this
   private int status; // guarded by this
-  private Timers.Timer timer = () -> {}; // guarded by this
+  private Timers.Scheduled timer = () -> {}; // guarded by this
 
   WaitMany(Handle[] handles, int[] waitfor, Consumer<ObjectSyscalls.WaitManyResult> done) {
     this.items = new Item[handles.length];
@@ -43,7 +43,7 @@ final class WaitMany {
     if (deadline <= kernel.clock().now()) {
       onDeadline();
     } else {
-      Timers.Timer t = kernel.timers().at(deadline, this::onDeadline);
+      Timers.Scheduled t = kernel.timers().at(deadline, this::onDeadline);
       synchronized (this) {
         if (decided) {
           t.cancel();
@@ -90,7 +90,7 @@ final class WaitMany {
   }
 
   private void finish() {
-    Timers.Timer t;
+    Timers.Scheduled t;
     int outcome;
     boolean report;
     synchronized (this) {

@@ -13,7 +13,7 @@ final class WaitOne extends SignalObserver {
 
   private int observed; // guarded by object.lock
   private boolean finished; // guarded by object.lock
-  private Timers.Timer timer = () -> {}; // guarded by object.lock
+  private Timers.Scheduled timer = () -> {}; // guarded by object.lock
 
   WaitOne(Handle handle, int signals, Consumer<ObjectSyscalls.WaitResult> done) {
     super(handle);
@@ -30,7 +30,7 @@ final class WaitOne extends SignalObserver {
     if (deadline <= kernel.clock().now()) {
       onDeadline();
     } else {
-      Timers.Timer t = kernel.timers().at(deadline, this::onDeadline);
+      Timers.Scheduled t = kernel.timers().at(deadline, this::onDeadline);
       synchronized (object.lock) {
         if (finished) {
           t.cancel();
@@ -77,7 +77,7 @@ final class WaitOne extends SignalObserver {
   }
 
   private void abandon() {
-    Timers.Timer t;
+    Timers.Scheduled t;
     synchronized (object.lock) {
       if (finished) {
         return;
@@ -92,7 +92,7 @@ final class WaitOne extends SignalObserver {
   private void finishLocked(int status, Wakeups wakeups) {
     finished = true;
     int seen = observed;
-    Timers.Timer t = timer;
+    Timers.Scheduled t = timer;
     wakeups.add(() -> {
       t.cancel();
       done.accept(new ObjectSyscalls.WaitResult(status, seen));

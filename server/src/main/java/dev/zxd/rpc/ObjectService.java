@@ -8,6 +8,7 @@ import dev.zxd.proto.v1.InfoHandleBasic;
 import dev.zxd.proto.v1.InfoHandleCount;
 import dev.zxd.proto.v1.InfoProcessHandleStats;
 import dev.zxd.proto.v1.InfoSocket;
+import dev.zxd.proto.v1.InfoVmo;
 import dev.zxd.proto.v1.ObjectGetInfoReply;
 import dev.zxd.proto.v1.ObjectGetInfoRequest;
 import dev.zxd.proto.v1.ObjectGetPropertyReply;
@@ -19,6 +20,8 @@ import dev.zxd.proto.v1.ObjectSignalPeerReply;
 import dev.zxd.proto.v1.ObjectSignalPeerRequest;
 import dev.zxd.proto.v1.ObjectSignalReply;
 import dev.zxd.proto.v1.ObjectSignalRequest;
+import dev.zxd.proto.v1.ObjectWaitAsyncReply;
+import dev.zxd.proto.v1.ObjectWaitAsyncRequest;
 import dev.zxd.proto.v1.ObjectWaitManyReply;
 import dev.zxd.proto.v1.ObjectWaitManyRequest;
 import dev.zxd.proto.v1.ObjectWaitOneReply;
@@ -53,6 +56,10 @@ public final class ObjectService extends ObjectGrpc.ObjectImplBase {
         stats.addHandleCount(n);
       }
       reply.setProcessHandleStats(stats);
+    } else if (record instanceof InfoRecord.VmoInfo v) {
+      reply.setVmo(InfoVmo.newBuilder().setKoid(v.koid()).setName(v.name()).setSizeBytes(v.sizeBytes())
+          .setShareCount(v.shareCount()).setFlags(v.flags()).setCommittedBytes(v.committedBytes())
+          .setHandleRights(v.handleRights()));
     } else if (record instanceof InfoRecord.SocketInfo i) {
       reply.setSocket(InfoSocket.newBuilder().setOptions(i.options()).setRxBufMax(i.rxBufMax())
           .setRxBufSize(i.rxBufSize()).setRxBufAvailable(i.rxBufAvailable()).setTxBufMax(i.txBufMax())
@@ -102,6 +109,13 @@ public final class ObjectService extends ObjectGrpc.ObjectImplBase {
       }
       Calls.replyLater(out, reply.build());
     }));
+  }
+
+  @Override
+  public void waitAsync(ObjectWaitAsyncRequest request, StreamObserver<ObjectWaitAsyncReply> out) {
+    int status = kernel.port().waitAsync(Calls.caller(), request.getHandle(), request.getPort(), request.getKey(),
+        request.getSignals(), request.getOptions());
+    Calls.reply(out, ObjectWaitAsyncReply.newBuilder().setStatusValue(status).build());
   }
 
   @Override
