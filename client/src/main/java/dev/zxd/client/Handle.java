@@ -17,6 +17,7 @@ import dev.zxd.proto.v1.ObjectSignalPeerReply;
 import dev.zxd.proto.v1.ObjectSignalPeerRequest;
 import dev.zxd.proto.v1.ObjectSignalReply;
 import dev.zxd.proto.v1.ObjectSignalRequest;
+import dev.zxd.proto.v1.ObjectWaitAsyncRequest;
 import dev.zxd.proto.v1.ObjectWaitOneReply;
 import dev.zxd.proto.v1.ObjectWaitOneRequest;
 import dev.zxd.proto.v1.Right;
@@ -96,6 +97,12 @@ public class Handle implements AutoCloseable {
       typed = new ProcessHandle(process, value);
     } else if (type == Socket.class) {
       typed = new Socket(process, value);
+    } else if (type == Port.class) {
+      typed = new Port(process, value);
+    } else if (type == Timer.class) {
+      typed = new Timer(process, value);
+    } else if (type == Vmo.class) {
+      typed = new Vmo(process, value);
     } else {
       typed = new Handle(process, value);
     }
@@ -154,6 +161,16 @@ public class Handle implements AutoCloseable {
         .setHandle(value).setSignals(signals).setDeadline(deadline).build());
     ZxException.check(r.getStatus(), "zx_object_wait_one");
     return r.getObserved();
+  }
+
+  /**
+   * zx_object_wait_async: when any of {@code signals} is asserted, one packet with {@code key} is queued on
+   * {@code port}. {@code options}: ZX_WAIT_ASYNC_ONCE (0), TIMESTAMP, EDGE.
+   */
+  public void waitAsync(Port port, long key, int signals, int options) {
+    ZxException.check(process.stubs().object.waitAsync(ObjectWaitAsyncRequest.newBuilder().setHandle(value)
+        .setPort(port.value()).setKey(key).setSignals(signals).setOptions(options).build()).getStatus(),
+        "zx_object_wait_async");
   }
 
   /** The current signals (a wait for nothing with a past deadline, as Zircon programs do). */

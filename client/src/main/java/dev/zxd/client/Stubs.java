@@ -6,7 +6,11 @@ import dev.zxd.proto.v1.EventPairGrpc;
 import dev.zxd.proto.v1.HandleGrpc;
 import dev.zxd.proto.v1.ObjectGrpc;
 import dev.zxd.proto.v1.ProcessGrpc;
+import dev.zxd.proto.v1.FifoGrpc;
+import dev.zxd.proto.v1.PortGrpc;
 import dev.zxd.proto.v1.SocketGrpc;
+import dev.zxd.proto.v1.TimerGrpc;
+import dev.zxd.proto.v1.VmoGrpc;
 import dev.zxd.proto.v1.TaskGrpc;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptor;
@@ -30,6 +34,16 @@ public final class Stubs {
   public final ProcessGrpc.ProcessStub processAsync;
   public final TaskGrpc.TaskBlockingStub task;
   public final SocketGrpc.SocketBlockingStub socket;
+  public final PortGrpc.PortBlockingStub port;
+  public final TimerGrpc.TimerBlockingStub timer;
+  public final VmoGrpc.VmoBlockingStub vmo;
+  public final FifoGrpc.FifoBlockingStub fifo;
+  private final Channel transport;
+
+  /** A fresh blocking Port stub, bound to the caller's current gRPC context (for cancelable streams). */
+  PortGrpc.PortBlockingStub portBlocking() {
+    return PortGrpc.newBlockingStub(transport);
+  }
 
   Stubs(Channel transport, String sessionToken) {
     Metadata headers = new Metadata();
@@ -47,5 +61,10 @@ public final class Stubs {
     processAsync = ProcessGrpc.newStub(ch);
     task = TaskGrpc.newBlockingStub(ch);
     socket = SocketGrpc.newBlockingStub(ch);
+    port = PortGrpc.newBlockingStub(ch);
+    timer = TimerGrpc.newBlockingStub(ch);
+    vmo = VmoGrpc.newBlockingStub(ch);
+    fifo = FifoGrpc.newBlockingStub(ch);
+    this.transport = ch;
   }
 }

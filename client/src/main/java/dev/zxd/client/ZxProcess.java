@@ -6,7 +6,15 @@ import dev.zxd.proto.v1.EventCreateReply;
 import dev.zxd.proto.v1.EventCreateRequest;
 import dev.zxd.proto.v1.EventPairCreateReply;
 import dev.zxd.proto.v1.EventPairCreateRequest;
+import dev.zxd.proto.v1.FifoCreateReply;
+import dev.zxd.proto.v1.FifoCreateRequest;
 import dev.zxd.proto.v1.ObjType;
+import dev.zxd.proto.v1.PortCreateReply;
+import dev.zxd.proto.v1.PortCreateRequest;
+import dev.zxd.proto.v1.TimerCreateReply;
+import dev.zxd.proto.v1.TimerCreateRequest;
+import dev.zxd.proto.v1.VmoCreateReply;
+import dev.zxd.proto.v1.VmoCreateRequest;
 import dev.zxd.proto.v1.ProcessAttachReply;
 import dev.zxd.proto.v1.ProcessAttachRequest;
 import dev.zxd.proto.v1.ProcessCreateReply;
@@ -146,6 +154,35 @@ public final class ZxProcess implements AutoCloseable {
     return new Socket.Pair(new Socket(this, r.getOut0()), new Socket(this, r.getOut1()));
   }
 
+  /** zx_port_create. */
+  public Port createPort() {
+    PortCreateReply r = stubs.port.create(PortCreateRequest.getDefaultInstance());
+    ZxException.check(r.getStatus(), "zx_port_create");
+    return new Port(this, r.getOut());
+  }
+
+  /** zx_timer_create with the given slack option on ZX_CLOCK_MONOTONIC. */
+  public Timer createTimer(int slackOption) {
+    TimerCreateReply r = stubs.timer.create(TimerCreateRequest.newBuilder().setOptions(slackOption).build());
+    ZxException.check(r.getStatus(), "zx_timer_create");
+    return new Timer(this, r.getOut());
+  }
+
+  /** zx_vmo_create. */
+  public Vmo createVmo(long size, int options) {
+    VmoCreateReply r = stubs.vmo.create(VmoCreateRequest.newBuilder().setSize(size).setOptions(options).build());
+    ZxException.check(r.getStatus(), "zx_vmo_create");
+    return new Vmo(this, r.getOut());
+  }
+
+  /** zx_fifo_create. */
+  public Fifo.Pair createFifo(int elemCount, int elemSize) {
+    FifoCreateReply r = stubs.fifo.create(FifoCreateRequest.newBuilder().setElemCount(elemCount)
+        .setElemSize(elemSize).build());
+    ZxException.check(r.getStatus(), "zx_fifo_create");
+    return new Fifo.Pair(new Fifo(this, r.getOut0(), elemSize), new Fifo(this, r.getOut1(), elemSize));
+  }
+
   /** WSASocket(FROM_PROTOCOL_INFO): redeems a token addressed to this process, once. */
   public Socket socketFromProtocolInfo(ProtocolInfo info) {
     SocketCreateFromProtocolInfoReply r = stubs.socket.createFromProtocolInfo(
@@ -183,6 +220,12 @@ public final class ZxProcess implements AutoCloseable {
         return new ProcessHandle(this, value);
       case ObjType.ZX_OBJ_TYPE_SOCKET_VALUE:
         return new Socket(this, value);
+      case ObjType.ZX_OBJ_TYPE_PORT_VALUE:
+        return new Port(this, value);
+      case ObjType.ZX_OBJ_TYPE_TIMER_VALUE:
+        return new Timer(this, value);
+      case ObjType.ZX_OBJ_TYPE_VMO_VALUE:
+        return new Vmo(this, value);
       default:
         return new Handle(this, value);
     }
