@@ -1,0 +1,104 @@
+package dev.zxd.kernel;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives each test a fresh {@link Kernel} (and a {@link KernelFixture} of helpers over it), and after the test
+ * kills every live process and fails the test if any kernel object is still alive: the leak check every kernel
+ * test shares. The kernel is closed afterwards in every case.
+ *
+ * <p>Use with {@code @ExtendWith(KernelExtension.class)} and take a {@code Kernel} or {@code KernelFixture}
+ * parameter. The configuration defaults to {@link KernelConfig#DEFAULTS}; a test method or class annotated
+ * {@link WithConfig} names a static no-argument method of the test class returning the {@link KernelConfig}.
+ */
+public final class KernelExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
+  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(KernelExtension.class);
+  private static final String FIXTURE = "fixture";
+
+  /** Names a static method of the test class that returns the {@link KernelConfig} to boot with. */
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target({ElementType.METHOD, ElementType.TYPE})
+  public @interface WithConfig {
+    String value();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) throws Exception {
+    KernelConfig config = configFor(context);
+    context.getStore(NS).put(FIXTURE, new KernelFixture(new Kernel(config)));
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    KernelFixture fixture = context.getStore(NS).remove(FIXTURE, KernelFixture.class);
+    if (fixture == null) {
+      return;
+    }
+    Kernel kernel = fixture.kernel();
+    try {
+      for (Process p : kernel.processes().all()) {
+        p.kill(Process.RETCODE_KILLED);
+      }
+      if (kernel.objects().size() != 0) {
+        throw new AssertionError("kernel objects leaked after every process exited: " + describe(kernel.objects().all()));
+      }
+    } finally {
+      kernel.close();
+    }
+  }
+
+  private static String describe(List<KernelObject> leaked) {
+    return leaked.stream()
+        .sorted(Comparator.comparingLong(KernelObject::koid))
+        .map(o -> o + "{handles=" + o.handleCount() + ", signals=0x" + Integer.toHexString(o.signals())
+            + ", observers=" + o.observerCount()
+            + (o instanceof Channel c ? ", queued=" + c.queuedMessages() : "")
+            + (o instanceof Process p ? ", state=" + p.state() : "") + "}")
+        .collect(Collectors.joining(", ", leaked.size() + " [", "]"));
+  }
+
+  private static KernelConfig configFor(ExtensionContext context) throws Exception {
+    WithConfig annotation = context.getTestMethod().map(m -> m.getAnnotation(WithConfig.class)).orElse(null);
+    if (annotation == null) {
+      annotation = context.getTestClass().map(c -> c.getAnnotation(WithConfig.class)).orElse(null);
+    }
+    if (annotation == null) {
+      return KernelConfig.DEFAULTS;
+    }
+    Method factory = context.getRequiredTestClass().getDeclaredMethod(annotation.value());
+    if (!Modifier.isStatic(factory.getModifiers()) || factory.getReturnType() != KernelConfig.class) {
+      throw new IllegalStateException("@WithConfig(\"" + annotation.value() + "\") must name a static method returning KernelConfig");
+    }
+    factory.setAccessible(true);
+    return (KernelConfig) factory.invoke(null);
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+    Class<?> type = parameterContext.getParameter().getType();
+    return type == Kernel.class || type == KernelFixture.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+    KernelFixture fixture = extensionContext.getStore(NS).get(FIXTURE, KernelFixture.class);
+    if (fixture == null) {
+      throw new ParameterResolutionException("the kernel exists only for test methods (not @BeforeAll)");
+    }
+    return parameterContext.getParameter().getType() == Kernel.class ? fixture.kernel() : fixture;
+  }
+}
