@@ -39,20 +39,22 @@ public final class Timer extends KernelObject {
   void set(long newDeadline, Wakeups wakeups) {
     Timers.Scheduled old;
     long gen;
+    boolean arm; // decided once: reading the clock again later could find the deadline passed and arm nothing
     synchronized (lock) {
       old = scheduled;
       scheduled = () -> {};
       gen = ++generation;
       updateStateLocked(Signals.TIMER_SIGNALED, 0, wakeups);
-      if (newDeadline <= kernel.clock().now()) {
+      arm = newDeadline > kernel.clock().now();
+      if (arm) {
+        deadline = newDeadline;
+      } else {
         deadline = 0;
         updateStateLocked(0, Signals.TIMER_SIGNALED, wakeups);
-      } else {
-        deadline = newDeadline;
       }
     }
     old.cancel();
-    if (newDeadline > kernel.clock().now()) {
+    if (arm) {
       Timers.Scheduled s = kernel.timers().at(newDeadline, () -> fire(gen));
       synchronized (lock) {
         if (generation == gen) {
