@@ -18,6 +18,8 @@ public final class Port extends KernelObject {
   private final ArrayDeque<PortPacket> queue = new ArrayDeque<>(); // guarded by lock
   private final ArrayDeque<PortWait> waiters = new ArrayDeque<>(); // guarded by lock
   private boolean closed; // guarded by lock
+  // The async waits aimed at this port, so closing the port can unhook them from their objects.
+  private final java.util.Set<PortObserver> observers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   Port(Kernel kernel) {
     super(kernel, new Object(), 0);
@@ -129,10 +131,28 @@ public final class Port extends KernelObject {
     }
   }
 
+  void track(PortObserver o) {
+    observers.add(o);
+  }
+
+  void untrack(PortObserver o) {
+    observers.remove(o);
+  }
+
+  /** Async waits aimed at this port and not yet fired. */
+  public int asyncWaits() {
+    return observers.size();
+  }
+
   @Override
   protected void onZeroHandlesLocked(Wakeups wakeups) {
     closed = true;
     queue.clear();
+    // Unhooking takes each watched object's lock, which must not be taken under this port's lock.
+    for (PortObserver o : observers) {
+      wakeups.add(o::detach);
+    }
+    observers.clear();
     for (PortWait w; (w = waiters.pollFirst()) != null; ) {
       w.failLocked(Status.ERR_CANCELED, wakeups);
     }

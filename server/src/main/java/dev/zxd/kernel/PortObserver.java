@@ -25,6 +25,7 @@ final class PortObserver extends SignalObserver {
     this.key = key;
     this.trigger = trigger;
     this.options = options;
+    port.track(this);
   }
 
   @Override
@@ -41,6 +42,7 @@ final class PortObserver extends SignalObserver {
     if (!fire) {
       return false;
     }
+    port.untrack(this);
     long count = 1;
     if (atRegistration && (trigger & Signals.CHANNEL_READABLE) != 0 && object instanceof Channel channel) {
       count = Math.max(1, channel.queuedMessagesLocked());
@@ -54,6 +56,12 @@ final class PortObserver extends SignalObserver {
   @Override
   protected void onCancelLocked(int state, Wakeups wakeups) {
     // The watched handle was closed: removed without a packet.
+    port.untrack(this);
+  }
+
+  /** The port is gone: unhook from the watched object (no packet could ever be delivered). */
+  void detach() {
+    object.removeObserver(this);
   }
 
   boolean matches(Port p, Handle source, long k) {

@@ -81,8 +81,13 @@ public final class PortSyscalls {
       return st;
     }
     Port port = (Port) ph.object();
-    int removed = sh.object().removeObservers(
-        o -> o instanceof PortObserver po && po.matches(port, sh, key));
+    int removed = sh.object().removeObservers(o -> {
+      if (o instanceof PortObserver po && po.matches(port, sh, key)) {
+        port.untrack(po);
+        return true;
+      }
+      return false;
+    });
     removed += port.cancelPackets(sh, key);
     return removed > 0 ? Status.OK : Status.ERR_NOT_FOUND;
   }

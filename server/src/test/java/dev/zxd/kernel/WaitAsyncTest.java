@@ -595,4 +595,20 @@ class WaitAsyncTest {
     assertStatus(Status.ERR_ACCESS_DENIED, cancel(f, p, port, port, 1), "ports lack WAIT");
     assertEquals(1, f.object(p, ev).observerCount(), "failed cancels removed nothing");
   }
+
+  @Test
+  void closingThePortUnhooksItsAsyncWaitsFromTheWatchedObjects(KernelFixture f) {
+    Process p = f.process();
+    int port = port(f, p);
+    int event = f.event(p);
+    waitAsyncOk(f, p, event, port, 1, USER_0, 0);
+    waitAsyncOk(f, p, event, port, 2, USER_1, EDGE);
+    KernelObject watched = f.object(p, event);
+    Port portObject = (Port) f.object(p, port);
+    assertEquals(2, watched.observerCount());
+    assertEquals(2, portObject.asyncWaits());
+    f.close(p, port);
+    assertEquals(0, watched.observerCount(), "no wait outlives the port it would report to");
+    signal(f, p, event, 0, USER_0 | USER_1);
+  }
 }
