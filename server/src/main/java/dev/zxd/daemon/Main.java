@@ -4,15 +4,27 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** {@code java -jar zxd-server.jar [--listen host:port|unix:/path]... [--setting value]...} */
+/**
+ * {@code java -jar zxd-server.jar [--config FILE] [--listen host:port|unix:/path]... [--setting value]...}
+ *
+ * <p>SIGTERM (and SIGINT) drain: stop accepting calls, end every process (peers see PEER_CLOSED, clients see
+ * their processes end), finish the replies in flight, exit 0.
+ */
 public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
   private Main() {}
 
   public static void main(String[] args) throws IOException, InterruptedException {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     List<String> rest = new ArrayList<>(List.of(args));
     if (rest.contains("--help") || rest.contains("-h")) {
-      System.out.println("usage: zxd [--setting value]...   (or ZXD_SETTING=value in the environment)");
+      System.out.println("usage: zxd [--config FILE] [--setting value]...   (or ZXD_SETTING=value in the environment)");
       System.out.println();
       Settings.defaults().print(System.out);
       return;
@@ -30,14 +42,33 @@ public final class Main {
       settings.print(System.out);
       return;
     }
-    ZxdServer server = ZxdServer.builder().settings(settings).start();
+    ZxdServer server;
+    try {
+      server = ZxdServer.builder().settings(settings).start();
+    } catch (IOException e) {
+      System.err.println("zxd: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Runnable drain = () -> {
+      log.info("draining: ending {} processes", server.kernel().processes().size());
       server.close();
       stopped.countDown();
-    }, "zxd-shutdown"));
+    };
+    // Handle the signals ourselves so a drained daemon exits 0, not 143.
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> new Thread(() -> {
+        drain.run();
+        System.exit(0);
+      }, "zxd-drain").start());
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "zxd-shutdown"));
     for (ListenAddress a : server.addresses()) {
       System.out.println("zxd listening on " + a);
+    }
+    if (server.metricsAddress() != null) {
+      System.out.println("zxd metrics on http://" + server.metricsAddress() + "/metrics");
     }
     System.out.flush();
     stopped.await();

@@ -41,9 +41,19 @@ public final class Settings {
       "HTTP/2 flow-control window per stream, in bytes (sized so several 64 KiB messages are in flight).",
       Setting.intAtLeast(65_535));
 
+  public static final Setting<ListenAddress> METRICS = Setting.of("metrics", "off",
+      "Serve Prometheus metrics at http://ADDRESS/metrics (host:port, port 0 = any free port), or off.",
+      Settings::metricsAddress);
+  public static final Setting<String> ADMIN_TOKEN = Setting.of("admin-token", "",
+      "If set, Debug calls must carry it in the zx-admin metadata (else PERMISSION_DENIED). Never printed.",
+      text -> text);
+  public static final Setting<Integer> TRACE_BUFFER_EVENTS = Setting.of("trace-buffer-events", "65536",
+      "Syscall trace events kept for readers; a reader further behind loses events and is told how many.",
+      Setting.intAtLeast(16));
+
   public static final List<Setting<?>> ALL = List.of(
       LISTEN, LEASE, GRACE_PERIOD, TOKEN_EXPIRY, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_VMO_BYTES,
-      MEMORY_BUDGET_BYTES, MAX_FRAME_BYTES, FLOW_CONTROL_WINDOW);
+      MEMORY_BUDGET_BYTES, MAX_FRAME_BYTES, FLOW_CONTROL_WINDOW, METRICS, ADMIN_TOKEN, TRACE_BUFFER_EVENTS);
 
   private final Map<Setting<?>, List<Object>> values = new LinkedHashMap<>();
 
@@ -58,9 +68,34 @@ public final class Settings {
     return s;
   }
 
-  /** Defaults, overridden by {@code env} (ZXD_* variables), overridden by {@code args} (--name value). */
+  /**
+   * Defaults, overridden by a config file ({@code --config PATH} or ZXD_CONFIG: java properties, one
+   * {@code name = value} per setting, comma-separated for listen), overridden by {@code env} (ZXD_* variables),
+   * overridden by {@code args} (--name value).
+   */
   public static Settings resolve(Map<String, String> env, List<String> args) {
     Settings s = defaults();
+    List<String> flags = new ArrayList<>(args);
+    String configFile = env.get("ZXD_CONFIG");
+    for (int i = 0; i < flags.size(); i++) {
+      String a = flags.get(i);
+      if (a.equals("--config") && i + 1 < flags.size()) {
+        configFile = flags.get(i + 1);
+        flags.remove(i + 1);
+        flags.remove(i);
+        i--;
+      } else if (a.startsWith("--config=")) {
+        configFile = a.substring("--config=".length());
+        flags.remove(i);
+        i--;
+      } else if (a.equals("--config")) {
+        throw new IllegalArgumentException("--config needs a file");
+      }
+    }
+    if (configFile != null && !configFile.isBlank()) {
+      s.applyFile(java.nio.file.Path.of(configFile));
+    }
+    args = flags;
     for (Setting<?> setting : ALL) {
       String v = env.get(setting.envName());
       if (v != null && !v.isBlank()) {
@@ -101,6 +136,24 @@ public final class Settings {
     return s;
   }
 
+  private void applyFile(java.nio.file.Path path) {
+    java.util.Properties props = new java.util.Properties();
+    try (var in = java.nio.file.Files.newBufferedReader(path)) {
+      props.load(in);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read config file " + path + ": " + e.getMessage());
+    }
+    for (String key : props.stringPropertyNames()) {
+      Setting<?> setting = find(key.trim());
+      List<Object> parsed = new ArrayList<>();
+      String v = props.getProperty(key);
+      for (String part : setting.isRepeatable() ? v.split(",") : new String[] {v}) {
+        parsed.add(setting.parse(part));
+      }
+      values.put(setting, parsed);
+    }
+  }
+
   private static Setting<?> find(String name) {
     for (Setting<?> setting : ALL) {
       if (setting.name().equals(name)) {
@@ -120,6 +173,37 @@ public final class Settings {
     return (List<T>) values.get(setting);
   }
 
+  private static ListenAddress metricsAddress(String text) {
+    if (text.equals("off") || text.isEmpty()) {
+      return new ListenAddress.InProcess("off");
+    }
+    ListenAddress a = ListenAddress.parse(text);
+    if (!(a instanceof ListenAddress.Tcp)) {
+      throw new IllegalArgumentException("metrics need host:port, got '" + text + "'");
+    }
+    return a;
+  }
+
+  /** Every setting's value in force, as text (secrets masked): for Debug/Stats and --print-config. */
+  public java.util.Map<String, String> summary() {
+    java.util.Map<String, String> out = new LinkedHashMap<>();
+    for (Setting<?> setting : ALL) {
+      out.put(setting.name(), display(setting));
+    }
+    return out;
+  }
+
+  private String display(Setting<?> setting) {
+    List<Object> v = values.get(setting);
+    if (setting == ADMIN_TOKEN) {
+      return v.get(0).toString().isEmpty() ? "(none)" : "(set)";
+    }
+    if (setting == METRICS && v.get(0) instanceof ListenAddress.InProcess) {
+      return "off";
+    }
+    return v.size() == 1 ? String.valueOf(v.get(0)) : v.toString();
+  }
+
   public KernelConfig kernelConfig() {
     return new KernelConfig(get(MAX_HANDLES_PER_PROCESS), get(MAX_PROCESSES), get(LEASE), get(GRACE_PERIOD),
         get(TOKEN_EXPIRY), get(MAX_VMO_BYTES), get(MEMORY_BUDGET_BYTES));
@@ -128,8 +212,7 @@ public final class Settings {
   /** Prints every setting with its flag, environment variable, current value and meaning. */
   public void print(PrintStream out) {
     for (Setting<?> setting : ALL) {
-      out.printf("--%-26s %-28s = %s%n", setting.name(), setting.envName(), values.get(setting).size() == 1
-          ? values.get(setting).get(0) : values.get(setting));
+      out.printf("--%-26s %-28s = %s%n", setting.name(), setting.envName(), display(setting));
       out.printf("    %s (default %s)%n", setting.description(), setting.defaultText());
     }
   }

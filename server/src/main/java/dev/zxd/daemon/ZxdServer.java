@@ -3,7 +3,9 @@ package dev.zxd.daemon;
 import dev.zxd.kernel.Kernel;
 import dev.zxd.kernel.KernelConfig;
 import dev.zxd.rpc.ChannelService;
+import dev.zxd.rpc.AdminInterceptor;
 import dev.zxd.rpc.ClockService;
+import dev.zxd.rpc.DebugService;
 import dev.zxd.rpc.EventPairService;
 import dev.zxd.rpc.EventService;
 import dev.zxd.rpc.FaultInterceptor;
@@ -14,10 +16,20 @@ import dev.zxd.rpc.PortService;
 import dev.zxd.rpc.ProcessService;
 import dev.zxd.rpc.SessionInterceptor;
 import dev.zxd.rpc.SocketService;
+import dev.zxd.rpc.SyscallInstrumentation;
+import dev.zxd.rpc.SyscallMetrics;
+import dev.zxd.rpc.SyscallTrace;
 import dev.zxd.rpc.TaskService;
 import dev.zxd.rpc.TimerService;
 import dev.zxd.rpc.VmoService;
 import io.grpc.BindableService;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
@@ -55,14 +67,24 @@ public final class ZxdServer implements AutoCloseable {
   private final List<ListenAddress> addresses;
   private final HealthStatusManager health;
   private final List<EventLoopGroup> eventLoops;
+  private final PrometheusMeterRegistry registry;
+  private final SyscallTrace trace;
+  private final MetricsEndpoint metricsEndpoint;
+  private final List<AutoCloseable> closeables;
+  private boolean closed;
 
   private ZxdServer(Kernel kernel, List<Server> servers, List<ListenAddress> addresses, HealthStatusManager health,
-      List<EventLoopGroup> eventLoops) {
+      List<EventLoopGroup> eventLoops, PrometheusMeterRegistry registry, SyscallTrace trace,
+      MetricsEndpoint metricsEndpoint, List<AutoCloseable> closeables) {
     this.kernel = kernel;
     this.servers = servers;
     this.addresses = addresses;
     this.health = health;
     this.eventLoops = eventLoops;
+    this.registry = registry;
+    this.trace = trace;
+    this.metricsEndpoint = metricsEndpoint;
+    this.closeables = closeables;
   }
 
   public static Builder builder() {
@@ -78,9 +100,31 @@ public final class ZxdServer implements AutoCloseable {
     return addresses;
   }
 
-  /** Stops accepting calls, ends every process (peers notified), and releases the listeners. */
+  /** The metrics (Prometheus format via {@link PrometheusMeterRegistry#scrape()}). */
+  public PrometheusMeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  /** The HTTP address serving /metrics, or null when metrics are not served. */
+  public ListenAddress.Tcp metricsAddress() {
+    return metricsEndpoint == null ? null : metricsEndpoint.address();
+  }
+
+  public SyscallTrace trace() {
+    return trace;
+  }
+
+  /**
+   * Drains and stops: stops accepting calls, ends every process (its peers see PEER_CLOSED, its clients' waits
+   * end and their KeepAlive streams report the death), waits briefly for replies in flight, then releases the
+   * listeners. Idempotent.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     health.enterTerminalState();
     for (Server s : servers) {
       s.shutdown();
@@ -99,6 +143,17 @@ public final class ZxdServer implements AutoCloseable {
     for (EventLoopGroup g : eventLoops) {
       g.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
+    trace.close();
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // Closing meters cannot fail in a way that matters at shutdown.
+      }
+    }
     for (ListenAddress a : addresses) {
       if (a instanceof ListenAddress.Unix u) {
         try {
@@ -115,6 +170,10 @@ public final class ZxdServer implements AutoCloseable {
     private final List<ListenAddress> listen = new ArrayList<>();
     private int maxFrameBytes = 4 << 20;
     private int flowControlWindow = 1 << 20;
+    private ListenAddress.Tcp metrics;
+    private String adminToken = "";
+    private int traceBufferEvents = 65_536;
+    private java.util.Map<String, String> settingsSummary = java.util.Map.of();
 
     public Builder kernelConfig(KernelConfig config) {
       this.kernelConfig = config;
@@ -136,19 +195,48 @@ public final class ZxdServer implements AutoCloseable {
       return this;
     }
 
-    /** Everything a configuration says: kernel limits, listeners, transport sizes. */
+    /** Serves Prometheus metrics over HTTP at {@code address}/metrics (port 0: any free port). */
+    public Builder metrics(ListenAddress.Tcp address) {
+      this.metrics = address;
+      return this;
+    }
+
+    /** Requires this token (metadata {@code zx-admin}) on Debug calls; empty: Debug is open. */
+    public Builder adminToken(String token) {
+      this.adminToken = token == null ? "" : token;
+      return this;
+    }
+
+    public Builder traceBufferEvents(int events) {
+      this.traceBufferEvents = events;
+      return this;
+    }
+
+    /** Everything a configuration says: kernel limits, listeners, transport sizes, metrics, admin token. */
     public Builder settings(Settings settings) {
       kernelConfig(settings.kernelConfig());
       settings.getAll(Settings.LISTEN).forEach(this::listen);
       maxFrameBytes(settings.get(Settings.MAX_FRAME_BYTES));
       flowControlWindow(settings.get(Settings.FLOW_CONTROL_WINDOW));
+      ListenAddress m = settings.get(Settings.METRICS);
+      if (m instanceof ListenAddress.Tcp t) {
+        metrics(t);
+      }
+      adminToken(settings.get(Settings.ADMIN_TOKEN));
+      traceBufferEvents(settings.get(Settings.TRACE_BUFFER_EVENTS));
+      this.settingsSummary = settings.summary();
       return this;
     }
 
     public ZxdServer start() throws IOException {
       Kernel kernel = new Kernel(kernelConfig);
       HealthStatusManager health = new HealthStatusManager();
-      List<ServerServiceDefinition> services = services(kernel, health);
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      List<AutoCloseable> closeables = bindJvmMetrics(registry);
+      KernelMetrics.bind(kernel, registry);
+      kernel.addDeathListener(new LeakReport(registry));
+      SyscallTrace trace = new SyscallTrace(traceBufferEvents);
+      List<ServerServiceDefinition> services = services(kernel, health, registry, trace);
       List<EventLoopGroup> loops = new ArrayList<>();
       List<Server> servers = new ArrayList<>();
       List<ListenAddress> bound = new ArrayList<>();
@@ -167,13 +255,37 @@ public final class ZxdServer implements AutoCloseable {
         kernel.close();
         throw e;
       }
+      MetricsEndpoint endpoint = null;
+      if (metrics != null) {
+        try {
+          endpoint = new MetricsEndpoint(metrics, registry);
+        } catch (IOException e) {
+          servers.forEach(Server::shutdownNow);
+          loops.forEach(EventLoopGroup::shutdownGracefully);
+          kernel.close();
+          throw new IOException("cannot serve metrics on " + metrics + ": " + e.getMessage(), e);
+        }
+      }
       health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
-      return new ZxdServer(kernel, servers, bound, health, loops);
+      return new ZxdServer(kernel, servers, bound, health, loops, registry, trace, endpoint, closeables);
     }
 
-    private static List<ServerServiceDefinition> services(Kernel kernel, HealthStatusManager health) {
+    private static List<AutoCloseable> bindJvmMetrics(PrometheusMeterRegistry registry) {
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      new UptimeMetrics().bindTo(registry);
+      JvmGcMetrics gc = new JvmGcMetrics();
+      gc.bindTo(registry);
+      return List.of(gc);
+    }
+
+    private List<ServerServiceDefinition> services(Kernel kernel, HealthStatusManager health,
+        PrometheusMeterRegistry registry, SyscallTrace trace) {
       SessionInterceptor sessions = new SessionInterceptor(kernel);
       FaultInterceptor faults = new FaultInterceptor();
+      SyscallInstrumentation instrumentation =
+          new SyscallInstrumentation(kernel, new SyscallMetrics(registry), trace);
       List<BindableService> syscalls = List.of(
           new HandleService(kernel), new ObjectService(kernel), new ChannelService(kernel),
           new EventService(kernel), new EventPairService(kernel), new ProcessService(kernel),
@@ -181,9 +293,11 @@ public final class ZxdServer implements AutoCloseable {
           new PortService(kernel), new TimerService(kernel), new VmoService(kernel), new FifoService(kernel));
       List<ServerServiceDefinition> out = new ArrayList<>();
       for (BindableService s : syscalls) {
-        // The fault interceptor is outermost, so it also sees what escapes the session interceptor.
-        out.add(ServerInterceptors.intercept(s, sessions, faults));
+        // Outermost first: faults, then the session, then instrumentation (which needs the session's process).
+        out.add(ServerInterceptors.intercept(s, instrumentation, sessions, faults));
       }
+      out.add(ServerInterceptors.intercept(new DebugService(kernel, trace, settingsSummary),
+          new AdminInterceptor(adminToken), faults));
       out.add(health.getHealthService().bindService());
       out.add(ProtoReflectionServiceV1.newInstance().bindService());
       return out;

@@ -4,7 +4,6 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * The kernel: every object, process and deadline of one simulated system, and the syscalls over them, grouped
@@ -20,7 +19,12 @@ public final class Kernel implements AutoCloseable {
   private final AtomicLong nextKoid = new AtomicLong(FIRST_KOID);
   private final ObjectRegistry objects = new ObjectRegistry();
   private final ProcessRegistry processes = new ProcessRegistry();
-  private final List<Consumer<Process>> deathListeners = new CopyOnWriteArrayList<>();
+  private final List<DeathListener> deathListeners = new CopyOnWriteArrayList<>();
+
+  /** Told of every process death, with the handles the process still held (now closed): the leak report. */
+  public interface DeathListener {
+    void onDeath(Process process, List<Handle> heldAtDeath);
+  }
 
   private final HandleSyscalls handle = new HandleSyscalls();
   private final ObjectSyscalls object = new ObjectSyscalls(this);
@@ -117,7 +121,7 @@ public final class Kernel implements AutoCloseable {
   }
 
   /** Called after a process has died and its handles are closed (metrics, leak reports). */
-  public void addDeathListener(Consumer<Process> listener) {
+  public void addDeathListener(DeathListener listener) {
     deathListeners.add(listener);
   }
 
@@ -136,10 +140,10 @@ public final class Kernel implements AutoCloseable {
     return p;
   }
 
-  void onProcessDeath(Process p) {
+  void onProcessDeath(Process p, List<Handle> held) {
     tokens.dropTargeting(p.koid());
-    for (Consumer<Process> l : deathListeners) {
-      l.accept(p);
+    for (DeathListener l : deathListeners) {
+      l.onDeath(p, held);
     }
   }
 

@@ -215,7 +215,8 @@ public final class Process extends KernelObject {
     lease.end();
     kernel.processes().remove(this);
     Wakeups wakeups = new Wakeups();
-    for (Handle h : handles.closeAll()) {
+    List<Handle> held = handles.closeAll();
+    for (Handle h : held) {
       h.release(wakeups);
     }
     List<Runnable> watchers;
@@ -236,7 +237,7 @@ public final class Process extends KernelObject {
       StartupInfo dead = new StartupInfo(koid(), name(), 0);
       never.forEach(w -> w.accept(dead));
     }
-    kernel.onProcessDeath(this);
+    kernel.onProcessDeath(this, held);
     maybeDestroy();
   }
 }

@@ -6,15 +6,15 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place a kernel bug becomes a gRPC error: a syscall that throws instead of returning a status is
  * reported as INTERNAL (with the exception logged), never as a silent UNKNOWN.
  */
 public final class FaultInterceptor implements ServerInterceptor {
-  private static final Logger log = Logger.getLogger(FaultInterceptor.class.getName());
+  private static final Logger log = LoggerFactory.getLogger(FaultInterceptor.class);
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
@@ -43,7 +43,7 @@ public final class FaultInterceptor implements ServerInterceptor {
 
   private static void fail(ServerCall<?, ?> call, RuntimeException e) {
     String method = call.getMethodDescriptor().getFullMethodName();
-    log.log(Level.SEVERE, "kernel fault in " + method, e);
+    log.error("kernel fault in {}", method, e);
     try {
       call.close(Status.INTERNAL.withDescription("kernel fault in " + method + ": " + e), new Metadata());
     } catch (IllegalStateException alreadyClosed) {

@@ -1,0 +1,146 @@
+package dev.zxd.rpc;
+
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import dev.zxd.kernel.Kernel;
+import dev.zxd.kernel.Process;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.util.Set;
+
+/**
+ * Measures every unary syscall (metrics) and, while someone reads the trace, records it.
+ *
+ * <p>Trace order follows kernel order: a syscall that can only <em>observe</em> other syscalls' effects (reads,
+ * waits, accept, redeeming a token) takes its sequence number after it ran; every other syscall takes its
+ * number before it runs. So a write is numbered before the read that received its message, and a signal
+ * before the wait it woke, whatever the threads do in between.
+ */
+public final class SyscallInstrumentation implements ServerInterceptor {
+  private static final Set<String> OBSERVERS = Set.of(
+      "Channel/Read", "Channel/ReadEtc", "Channel/Call", "Socket/Read", "Socket/Accept",
+      "Socket/CreateFromProtocolInfo", "Fifo/Read", "Port/Wait", "Object/WaitOne", "Object/WaitMany",
+      "Vmo/Read", "Process/Attach");
+
+  private final Kernel kernel;
+  private final SyscallMetrics metrics;
+  private final SyscallTrace trace;
+
+  public SyscallInstrumentation(Kernel kernel, SyscallMetrics metrics, SyscallTrace trace) {
+    this.kernel = kernel;
+    this.metrics = metrics;
+    this.trace = trace;
+  }
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
+    if (method.getType() != MethodDescriptor.MethodType.UNARY) {
+      return next.startCall(call, headers);
+    }
+    String syscall = syscallName(method.getFullMethodName());
+    Process caller = SessionInterceptor.PROCESS.get();
+    Recorder recorder = new Recorder(syscall, caller == null ? 0 : caller.koid(), OBSERVERS.contains(syscall));
+    ServerCall<ReqT, RespT> measured = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+      @Override
+      public void sendMessage(RespT message) {
+        recorder.replied((Message) message);
+        super.sendMessage(message);
+      }
+
+      @Override
+      public void close(Status status, Metadata trailers) {
+        recorder.closed(status);
+        super.close(status, trailers);
+      }
+    };
+    ServerCall.Listener<ReqT> listener = next.startCall(measured, headers);
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+      @Override
+      public void onMessage(ReqT message) {
+        recorder.request((Message) message);
+        super.onMessage(message);
+      }
+
+      @Override
+      public void onCancel() {
+        recorder.closed(Status.CANCELLED);
+        super.onCancel();
+      }
+    };
+  }
+
+  /** "zxd.v1.Channel/Write" -> "Channel/Write". */
+  static String syscallName(String fullMethodName) {
+    int dot = fullMethodName.lastIndexOf('.', fullMethodName.indexOf('/'));
+    return fullMethodName.substring(dot + 1);
+  }
+
+  /** The life of one call: start time, request, the trace slot, and the reply's status. */
+  private final class Recorder {
+    private final String syscall;
+    private final long processId;
+    private final boolean observer;
+    private final long start = System.nanoTime();
+    private Message request;
+    private long sequence = -1;
+    private boolean done;
+
+    Recorder(String syscall, long processId, boolean observer) {
+      this.syscall = syscall;
+      this.processId = processId;
+      this.observer = observer;
+    }
+
+    synchronized void request(Message m) {
+      request = m;
+      if (!observer && trace.isActive()) {
+        sequence = trace.reserve();
+      }
+    }
+
+    synchronized void replied(Message reply) {
+      if (done) {
+        return;
+      }
+      done = true;
+      int status = statusOf(reply);
+      metrics.record(syscall, status, System.nanoTime() - start);
+      if (sequence < 0 && observer && trace.isActive()) {
+        sequence = trace.reserve();
+      }
+      if (sequence >= 0) {
+        trace.store(new TraceRecord(sequence, kernel.clock().now(), processId, syscall, request, reply, status));
+      }
+    }
+
+    synchronized void closed(Status grpcStatus) {
+      if (done) {
+        return;
+      }
+      done = true;
+      // No reply: the call failed at the gRPC level (or was canceled). A reserved slot must still be filled,
+      // or readers would wait for it forever.
+      if (sequence >= 0) {
+        trace.store(new TraceRecord(sequence, kernel.clock().now(), processId, syscall, request, null,
+            dev.zxd.kernel.Status.ERR_CANCELED));
+      }
+    }
+  }
+
+  private static int statusOf(Message reply) {
+    FieldDescriptor f = reply.getDescriptorForType().findFieldByNumber(1);
+    if (f == null || f.getType() != FieldDescriptor.Type.ENUM) {
+      return 0;
+    }
+    return ((EnumValueDescriptor) reply.getField(f)).getNumber();
+  }
+}
