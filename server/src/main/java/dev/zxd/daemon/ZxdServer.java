@@ -24,6 +24,7 @@ import dev.zxd.rpc.TimerService;
 import dev.zxd.rpc.VmoService;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -271,6 +272,11 @@ public final class ZxdServer implements AutoCloseable {
     }
 
     private static List<AutoCloseable> bindJvmMetrics(PrometheusMeterRegistry registry) {
+      // Two of Micrometer's standard meters break Prometheus naming rules (promtool check metrics): an
+      // abbreviated unit and a gauge ending in _count. Their information is elsewhere (process_cpu_usage,
+      // the JVM's own processor count), so they are left out.
+      registry.config().meterFilter(MeterFilter.deny(id ->
+          id.getName().equals("process.cpu.time") || id.getName().equals("system.cpu.count")));
       new JvmMemoryMetrics().bindTo(registry);
       new JvmThreadMetrics().bindTo(registry);
       new ProcessorMetrics().bindTo(registry);

@@ -46,7 +46,7 @@ public final class SyscallTrace implements AutoCloseable {
   }
 
   /** Whether anyone is reading; syscalls skip tracing entirely when not. */
-  boolean isActive() {
+  public boolean isActive() {
     return active;
   }
 

@@ -265,7 +265,11 @@ class ProcessLifecycleTest {
   @Test
   void exitRecordsTheReturnCodeAndNotifiesListeners(KernelFixture f) {
     List<Long> died = new CopyOnWriteArrayList<>();
-    f.kernel().addDeathListener(p -> died.add(p.koid()));
+    List<Integer> heldAtDeath = new CopyOnWriteArrayList<>();
+    f.kernel().addDeathListener((p, held) -> {
+      died.add(p.koid());
+      heldAtDeath.add(held.size());
+    });
     Process p = f.process();
     Outcome<Boolean> dead = new Outcome<>();
     p.whenDead(() -> dead.accept(true));
@@ -274,6 +278,7 @@ class ProcessLifecycleTest {
     assertTrue(dead.get());
     assertEquals(42, p.returnCode());
     assertEquals(List.of(p.koid()), died);
+    assertEquals(List.of(1), heldAtDeath, "the listener hears of the event it still held");
     assertFalse(f.alive(p.koid()), "a dead top-level process with no handles to it is gone");
     assertEquals(0, f.kernel().objects().size());
     p.kill(Process.RETCODE_KILLED);
