@@ -10,6 +10,7 @@ import dev.zxd.rpc.EventPairService;
 import dev.zxd.rpc.EventService;
 import dev.zxd.rpc.FaultInterceptor;
 import dev.zxd.rpc.FifoService;
+import dev.zxd.rpc.HeadersInterceptor;
 import dev.zxd.rpc.HandleService;
 import dev.zxd.rpc.ObjectService;
 import dev.zxd.rpc.PortService;
@@ -18,6 +19,7 @@ import dev.zxd.rpc.SessionInterceptor;
 import dev.zxd.rpc.SocketService;
 import dev.zxd.rpc.SyscallInstrumentation;
 import dev.zxd.rpc.SyscallMetrics;
+import dev.zxd.rpc.SyscallStreamService;
 import dev.zxd.rpc.SyscallTrace;
 import dev.zxd.rpc.TaskService;
 import dev.zxd.rpc.TimerService;
@@ -302,6 +304,9 @@ public final class ZxdServer implements AutoCloseable {
         // Outermost first: faults, then the session, then instrumentation (which needs the session's process).
         out.add(ServerInterceptors.intercept(s, instrumentation, sessions, faults));
       }
+      // The syscall stream runs each request through the same intercepted definitions as the unary RPCs.
+      out.add(ServerInterceptors.intercept(new SyscallStreamService(List.copyOf(out)), new HeadersInterceptor(),
+          sessions, faults));
       out.add(ServerInterceptors.intercept(new DebugService(kernel, trace, settingsSummary),
           new AdminInterceptor(adminToken), faults));
       out.add(health.getHealthService().bindService());

@@ -1,0 +1,303 @@
+package dev.zxd.rpc;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import dev.zxd.kernel.Status;
+import dev.zxd.proto.v1.HandleRef;
+import dev.zxd.proto.v1.SyscallReply;
+import dev.zxd.proto.v1.SyscallRequest;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One Kernel/Invoke stream: dispatches requests in order, resolves pipelined handle references against the
+ * outputs of earlier requests, and serializes replies (waits complete on other threads).
+ */
+final class InvokeStream implements StreamObserver<SyscallRequest> {
+  private static final int REMEMBERED = 65_536;
+  private static final Set<String> HANDLE_FIELDS = Set.of(
+      "handle", "handles", "arg1", "socket_to_share", "source", "port", "wr_handles");
+  private static final List<String> OUTPUT_FIELDS = List.of(
+      "out", "out0", "out1", "out_socket", "proc_handle", "arg1", "handles", "rd_handles");
+
+  /** What became of a request, for later references to its outputs. */
+  private static final class Outcome {
+    boolean done;
+    int status;
+    int[] outputs = new int[0];
+  }
+
+  private final SyscallStreamService service;
+  private final ServerCallStreamObserver<SyscallReply> out;
+  private final Metadata headers;
+  private final Map<Long, Outcome> outcomes = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Outcome> eldest) {
+      return size() > REMEMBERED;
+    }
+  }; // guarded by this
+  private final Map<Long, ServerCall.Listener<Message>> pending = new LinkedHashMap<>(); // guarded by this
+  private final Map<Long, SyscallStreamService.InlineCall> pendingCalls = new LinkedHashMap<>(); // guarded by this
+  private boolean waitingForReady; // guarded by this
+  private boolean ended; // guarded by this
+
+  InvokeStream(SyscallStreamService service, ServerCallStreamObserver<SyscallReply> out, Metadata headers) {
+    this.service = service;
+    this.out = out;
+    this.headers = headers == null ? new Metadata() : headers;
+  }
+
+  @Override
+  public void onNext(SyscallRequest request) {
+    dispatch(request);
+    synchronized (this) {
+      if (out.isReady()) {
+        out.request(1);
+      } else {
+        waitingForReady = true;
+      }
+    }
+  }
+
+  void onReady() {
+    synchronized (this) {
+      if (waitingForReady && !ended) {
+        waitingForReady = false;
+        out.request(1);
+      }
+    }
+  }
+
+  private void dispatch(SyscallRequest request) {
+    long id = request.getId();
+    FieldDescriptor which = request.getOneofFieldDescriptor(SyscallRequest.getDescriptor().getOneofs().get(0));
+    SyscallStreamService.Route route = which == null ? null : service.route(which.getNumber());
+    if (route == null) {
+      reject(id, Status.ERR_INVALID_ARGS, "the request names no syscall");
+      return;
+    }
+    Message message = (Message) request.getField(which);
+    if (request.getRefsCount() > 0) {
+      String[] why = new String[1];
+      message = resolve(message, request.getRefsList(), why);
+      if (message == null) {
+        reject(id, Status.ERR_BAD_HANDLE, why[0]);
+        return;
+      }
+    }
+    SyscallStreamService.InlineCall call = new SyscallStreamService.InlineCall(this, id, route);
+    synchronized (this) {
+      outcomes.put(id, new Outcome());
+      pendingCalls.put(id, call);
+    }
+    ServerCall.Listener<Message> listener = route.method().getServerCallHandler().startCall(call, headers);
+    synchronized (this) {
+      if (pendingCalls.containsKey(id)) {
+        pending.put(id, listener);
+      }
+    }
+    listener.onMessage(message);
+    listener.onHalfClose();
+  }
+
+  /** Replaces pipelined references in handle fields; null (with the reason) if one cannot be resolved. */
+  private Message resolve(Message m, List<HandleRef> refs, String[] why) {
+    Message.Builder b = m.toBuilder();
+    for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
+      FieldDescriptor f = e.getKey();
+      if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+        if (f.isRepeated()) {
+          for (int i = 0; i < m.getRepeatedFieldCount(f); i++) {
+            Message inner = resolve((Message) m.getRepeatedField(f, i), refs, why);
+            if (inner == null) {
+              return null;
+            }
+            b.setRepeatedField(f, i, inner);
+          }
+        } else {
+          Message inner = resolve((Message) e.getValue(), refs, why);
+          if (inner == null) {
+            return null;
+          }
+          b.setField(f, inner);
+        }
+      } else if (f.getType() == FieldDescriptor.Type.UINT32 && HANDLE_FIELDS.contains(f.getName())) {
+        if (f.isRepeated()) {
+          for (int i = 0; i < m.getRepeatedFieldCount(f); i++) {
+            Integer v = lookup((Integer) m.getRepeatedField(f, i), refs, why);
+            if (v == null) {
+              return null;
+            }
+            b.setRepeatedField(f, i, v);
+          }
+        } else {
+          Integer v = lookup((Integer) e.getValue(), refs, why);
+          if (v == null) {
+            return null;
+          }
+          b.setField(f, v);
+        }
+      }
+    }
+    return b.build();
+  }
+
+  private Integer lookup(int value, List<HandleRef> refs, String[] why) {
+    if (value == 0 || (value & 3) != 0) {
+      return value; // a real handle value (or ZX_HANDLE_INVALID)
+    }
+    int k = (value >>> 2) - 1;
+    if (k >= refs.size()) {
+      why[0] = "handle value 0x" + Integer.toHexString(value) + " refers to refs[" + k + "], which is missing";
+      return null;
+    }
+    HandleRef ref = refs.get(k);
+    Outcome o;
+    synchronized (this) {
+      o = outcomes.get(ref.getId());
+    }
+    if (o == null) {
+      why[0] = "refs[" + k + "] names request " + ref.getId() + ", unknown on this stream";
+    } else if (!o.done) {
+      why[0] = "refs[" + k + "] names request " + ref.getId() + ", which has not completed";
+    } else if (o.status != Status.OK) {
+      why[0] = "refs[" + k + "] names request " + ref.getId() + ", which failed with " + Status.name(o.status);
+    } else if (ref.getIndex() >= o.outputs.length) {
+      why[0] = "refs[" + k + "] names output " + ref.getIndex() + " of request " + ref.getId() + ", which has "
+          + o.outputs.length;
+    } else {
+      return o.outputs[ref.getIndex()];
+    }
+    return null;
+  }
+
+  void completed(long id, SyscallStreamService.Route route, Message reply) {
+    int status = SyscallStreamService.statusOf(reply);
+    synchronized (this) {
+      Outcome o = outcomes.get(id);
+      if (o != null) {
+        o.done = true;
+        o.status = status;
+        o.outputs = outputs(reply);
+      }
+      pending.remove(id);
+      pendingCalls.remove(id);
+      send(SyscallReply.newBuilder().setId(id).setStatusValue(status).setField(route.replyField(), reply).build());
+      finishIfDrained();
+    }
+  }
+
+  private void finishIfDrained() {
+    if (finishWhenDrained && pendingCalls.isEmpty() && !ended) {
+      ended = true;
+      out.onCompleted();
+    }
+  }
+
+  void failed(long id, io.grpc.Status grpcStatus) {
+    synchronized (this) {
+      Outcome o = outcomes.get(id);
+      if (o != null) {
+        o.done = true;
+        o.status = Status.ERR_INTERNAL;
+      }
+      pending.remove(id);
+      pendingCalls.remove(id);
+      send(SyscallReply.newBuilder().setId(id).setStatusValue(Status.ERR_INTERNAL)
+          .setError(grpcStatus.getCode() + ": " + grpcStatus.getDescription()).build());
+      finishIfDrained();
+    }
+  }
+
+  private void reject(long id, int status, String why) {
+    synchronized (this) {
+      Outcome o = new Outcome();
+      o.done = true;
+      o.status = status;
+      outcomes.put(id, o);
+      send(SyscallReply.newBuilder().setId(id).setStatusValue(status).setError(why).build());
+    }
+  }
+
+  private void send(SyscallReply reply) {
+    if (ended) {
+      return;
+    }
+    try {
+      out.onNext(reply);
+    } catch (IllegalStateException | io.grpc.StatusRuntimeException gone) {
+      ended = true;
+    }
+  }
+
+  private static int[] outputs(Message reply) {
+    List<Integer> values = new ArrayList<>();
+    for (String name : OUTPUT_FIELDS) {
+      FieldDescriptor f = reply.getDescriptorForType().findFieldByName(name);
+      if (f == null) {
+        continue;
+      }
+      if (f.isRepeated()) {
+        for (int i = 0; i < reply.getRepeatedFieldCount(f); i++) {
+          Object v = reply.getRepeatedField(f, i);
+          if (v instanceof Integer h) {
+            values.add(h);
+          } else if (v instanceof Message info) {
+            values.add((Integer) info.getField(info.getDescriptorForType().findFieldByName("handle")));
+          }
+        }
+      } else if (f.getType() == FieldDescriptor.Type.UINT32) {
+        int h = (Integer) reply.getField(f);
+        if (h != 0) {
+          values.add(h);
+        }
+      }
+    }
+    int[] out = new int[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
+    }
+    return out;
+  }
+
+  void onCancel() {
+    List<ServerCall.Listener<Message>> waiting;
+    synchronized (this) {
+      ended = true;
+      pendingCalls.values().forEach(c -> c.cancelled = true);
+      waiting = new ArrayList<>(pending.values());
+      pending.clear();
+      pendingCalls.clear();
+    }
+    // Waits still pending end with the stream (their observers are removed).
+    waiting.forEach(ServerCall.Listener::onCancel);
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    onCancel();
+  }
+
+  @Override
+  public void onCompleted() {
+    // The client sent its last request; replies to pending waits still go out as they complete, and the
+    // stream ends once they have.
+    synchronized (this) {
+      if (pendingCalls.isEmpty()) {
+        ended = true;
+        out.onCompleted();
+        return;
+      }
+      finishWhenDrained = true;
+    }
+  }
+
+  private boolean finishWhenDrained; // guarded by this
+}

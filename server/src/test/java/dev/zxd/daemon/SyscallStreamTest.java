@@ -1,0 +1,189 @@
+package dev.zxd.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.zxd.kernel.KernelObject;
+import dev.zxd.proto.v1.ChannelCreateRequest;
+import dev.zxd.proto.v1.ChannelReadRequest;
+import dev.zxd.proto.v1.ChannelWriteRequest;
+import dev.zxd.proto.v1.EventCreateRequest;
+import dev.zxd.proto.v1.HandleRef;
+import dev.zxd.proto.v1.KernelGrpc;
+import dev.zxd.proto.v1.ObjectSignalRequest;
+import dev.zxd.proto.v1.ObjectWaitOneRequest;
+import dev.zxd.proto.v1.Status;
+import dev.zxd.proto.v1.SyscallReply;
+import dev.zxd.proto.v1.SyscallRequest;
+import io.grpc.ClientInterceptors;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Kernel/Invoke: every syscall on one stream, in order, with pipelined handle references. */
+class SyscallStreamTest {
+  private ZxdServer server;
+  private ManagedChannel channel;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = ZxdServer.builder().listen(new ListenAddress.Tcp("127.0.0.1", 0)).start();
+    channel = ManagedChannelBuilder.forTarget(server.addresses().get(0).toString()).usePlaintext().build();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.close();
+    assertEquals(0, server.kernel().objects().size());
+  }
+
+  /** Output {@code index} of request {@code id}, as refs[k] of the request that uses it. */
+  private static int ref(int k) {
+    return (k + 1) << 2;
+  }
+
+  private static HandleRef out(long id, int index) {
+    return HandleRef.newBuilder().setId(id).setIndex(index).build();
+  }
+
+  private final class Stream implements AutoCloseable {
+    final List<SyscallReply> replies = new CopyOnWriteArrayList<>();
+    final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+    final Context.CancellableContext context = Context.current().withCancellation();
+    final StreamObserver<SyscallRequest> requests;
+
+    Stream(String token) {
+      Metadata md = new Metadata();
+      if (token != null) {
+        md.put(SessionStubs.SESSION, token);
+      }
+      KernelGrpc.KernelStub stub = KernelGrpc.newStub(
+          ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md)));
+      Context previous = context.attach();
+      try {
+        requests = stub.invoke(new StreamObserver<>() {
+        @Override
+        public void onNext(SyscallReply r) {
+          replies.add(r);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          ended.complete(t);
+        }
+
+        @Override
+        public void onCompleted() {
+          ended.complete(null);
+        }
+      });
+      } finally {
+        context.detach(previous);
+      }
+    }
+
+    void await(int n) {
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> replies.size() >= n || ended.isDone());
+    }
+
+    @Override
+    public void close() {
+      context.cancel(null);
+    }
+  }
+
+  @Test
+  void createWriteAndReadInOneBatchWithoutARoundTrip() {
+    SessionStubs p = SessionStubs.create(channel, "pipeliner");
+    try (Stream s = new Stream(p.token)) {
+      s.requests.onNext(SyscallRequest.newBuilder().setId(1)
+          .setChannelCreate(ChannelCreateRequest.getDefaultInstance()).build());
+      s.requests.onNext(SyscallRequest.newBuilder().setId(2).addRefs(out(1, 0))
+          .setChannelWrite(ChannelWriteRequest.newBuilder().setHandle(ref(0)).setBytes(ByteString.copyFromUtf8("hi")))
+          .build());
+      s.requests.onNext(SyscallRequest.newBuilder().setId(3).addRefs(out(1, 1))
+          .setChannelRead(ChannelReadRequest.newBuilder().setHandle(ref(0)).setNumBytes(16)).build());
+      s.await(3);
+      assertEquals(List.of(1L, 2L, 3L), s.replies.stream().map(SyscallReply::getId).toList(), "in order");
+      assertEquals(Status.ZX_OK, s.replies.get(1).getChannelWrite().getStatus());
+      assertEquals("hi", s.replies.get(2).getChannelRead().getBytes().toStringUtf8());
+    }
+  }
+
+  @Test
+  void aFailedReferenceFailsItsDependentsWithBadHandleAndSaysWhy() {
+    SessionStubs p = SessionStubs.create(channel, "pipeliner");
+    try (Stream s = new Stream(p.token)) {
+      s.requests.onNext(SyscallRequest.newBuilder().setId(7)
+          .setChannelCreate(ChannelCreateRequest.newBuilder().setOptions(1)).build());
+      s.requests.onNext(SyscallRequest.newBuilder().setId(8).addRefs(out(7, 0))
+          .setChannelWrite(ChannelWriteRequest.newBuilder().setHandle(ref(0))).build());
+      s.requests.onNext(SyscallRequest.newBuilder().setId(9).addRefs(out(99, 0))
+          .setChannelWrite(ChannelWriteRequest.newBuilder().setHandle(ref(0))).build());
+      s.await(3);
+      assertEquals(Status.ZX_ERR_INVALID_ARGS, s.replies.get(0).getStatus());
+      SyscallReply dependent = s.replies.get(1);
+      assertEquals(8, dependent.getId());
+      assertEquals(Status.ZX_ERR_BAD_HANDLE, dependent.getStatus());
+      assertTrue(dependent.getError().contains("request 7") && dependent.getError().contains("INVALID_ARGS"),
+          dependent.getError());
+      assertTrue(s.replies.get(2).getError().contains("unknown"), s.replies.get(2).getError());
+    }
+  }
+
+  @Test
+  void waitsCompleteWhenSatisfiedAndRepliesKeepTheirIds() {
+    SessionStubs p = SessionStubs.create(channel, "waiter");
+    try (Stream s = new Stream(p.token)) {
+      s.requests.onNext(SyscallRequest.newBuilder().setId(1)
+          .setEventCreate(EventCreateRequest.getDefaultInstance()).build());
+      s.requests.onNext(SyscallRequest.newBuilder().setId(2).addRefs(out(1, 0)).setObjectWaitOne(
+          ObjectWaitOneRequest.newBuilder().setHandle(ref(0)).setSignals(1 << 24).setDeadline(Long.MAX_VALUE))
+          .build());
+      s.requests.onNext(SyscallRequest.newBuilder().setId(3).addRefs(out(1, 0)).setObjectSignal(
+          ObjectSignalRequest.newBuilder().setHandle(ref(0)).setSetMask(1 << 24)).build());
+      s.await(3);
+      SyscallReply waited = s.replies.stream().filter(r -> r.getId() == 2).findFirst().orElseThrow();
+      assertEquals(Status.ZX_OK, waited.getObjectWaitOne().getStatus());
+      assertTrue((waited.getObjectWaitOne().getObserved() & (1 << 24)) != 0);
+    }
+  }
+
+  @Test
+  void endingTheStreamAbandonsItsPendingWaits() {
+    SessionStubs p = SessionStubs.create(channel, "quitter");
+    int event = p.event.create(EventCreateRequest.getDefaultInstance()).getOut();
+    KernelObject object = server.kernel().objects().all().stream()
+        .filter(o -> o.type() == dev.zxd.kernel.ObjectType.EVENT).findFirst().orElseThrow();
+    Stream s = new Stream(p.token);
+    s.requests.onNext(SyscallRequest.newBuilder().setId(1).setObjectWaitOne(ObjectWaitOneRequest.newBuilder()
+        .setHandle(event).setSignals(1 << 24).setDeadline(Long.MAX_VALUE)).build());
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> object.observerCount() == 1);
+    s.close();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> object.observerCount() == 0);
+  }
+
+  @Test
+  void aStreamWithoutASessionIsRefused() throws Exception {
+    try (Stream s = new Stream(null)) {
+      s.requests.onNext(SyscallRequest.newBuilder().setId(1)
+          .setEventCreate(EventCreateRequest.getDefaultInstance()).build());
+      Throwable t = s.ended.get(10, TimeUnit.SECONDS);
+      assertEquals(io.grpc.Status.Code.UNAUTHENTICATED, io.grpc.Status.fromThrowable(t).getCode());
+    }
+  }
+}
