@@ -40,6 +40,11 @@ public final class Stubs {
   public final FifoGrpc.FifoBlockingStub fifo;
   private final Channel transport;
 
+  /** The transport with this process's session attached, for stubs made elsewhere. */
+  public Channel sessionChannel() {
+    return transport;
+  }
+
   /** A fresh blocking Port stub, bound to the caller's current gRPC context (for cancelable streams). */
   PortGrpc.PortBlockingStub portBlocking() {
     return PortGrpc.newBlockingStub(transport);

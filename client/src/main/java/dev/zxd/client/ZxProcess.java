@@ -114,6 +114,14 @@ public final class ZxProcess implements AutoCloseable {
     return zxd;
   }
 
+  /**
+   * A new syscall stream of this process (Kernel/Invoke): futures for every syscall, and pipelined batches.
+   * Close it when done.
+   */
+  public SyscallStream stream() {
+    return new SyscallStream(stubs.sessionChannel());
+  }
+
   /** Completes with the return code when the process dies (exit, kill, or lease expiry). */
   public CompletableFuture<Long> terminated() {
     return terminated;
