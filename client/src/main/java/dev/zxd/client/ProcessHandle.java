@@ -1,5 +1,9 @@
 package dev.zxd.client;
 
+import dev.zxd.proto.v1.InfoProcess;
+import dev.zxd.proto.v1.InfoTopic;
+import dev.zxd.proto.v1.ObjectGetInfoReply;
+import dev.zxd.proto.v1.ObjectGetInfoRequest;
 import dev.zxd.proto.v1.ProcessStartRequest;
 import dev.zxd.proto.v1.Signal;
 import dev.zxd.proto.v1.TaskKillRequest;
@@ -29,6 +33,14 @@ public final class ProcessHandle extends Handle {
   public void kill() {
     ZxException.check(process.stubs().task.kill(TaskKillRequest.newBuilder().setHandle(value()).build())
         .getStatus(), "zx_task_kill");
+  }
+
+  /** ZX_INFO_PROCESS: the child's return code, start time and STARTED / EXITED flags. */
+  public InfoProcess info() {
+    ObjectGetInfoReply r = process.stubs().object.getInfo(ObjectGetInfoRequest.newBuilder().setHandle(value())
+        .setTopic(InfoTopic.ZX_INFO_PROCESS_VALUE).setBufferSize(24).build());
+    ZxException.check(r.getStatus(), "zx_object_get_info");
+    return r.getProcess();
   }
 
   /** Waits for ZX_TASK_TERMINATED until {@code deadline}. */

@@ -49,6 +49,7 @@ public final class ZxProcess implements AutoCloseable {
   private final long koid;
   private final CompletableFuture<Long> terminated = new CompletableFuture<>();
   private final Context.CancellableContext keepAliveContext = Context.current().withCancellation();
+  private volatile boolean ownsConnection;
 
   ZxProcess(Zxd zxd, long koid, String sessionToken) {
     this.zxd = zxd;
@@ -93,6 +94,28 @@ public final class ZxProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The process this program was launched as, by the launch convention of docs/polyglot.md: the daemon's
+   * address in ZXD_TARGET (default 127.0.0.1:7474) and the process's session token in ZXD_SESSION. The
+   * connection is the process's own: {@link #close()} closes it too.
+   */
+  public static ZxProcess fromEnvironment() {
+    String token = System.getenv("ZXD_SESSION");
+    if (token == null || token.isBlank()) {
+      throw new IllegalStateException("ZXD_SESSION is not set: this program was not launched as a zxd process");
+    }
+    String target = System.getenv().getOrDefault("ZXD_TARGET", Zxd.DEFAULT_TARGET);
+    Zxd zxd = Zxd.connect(target);
+    try {
+      ZxProcess p = zxd.attach(token);
+      p.ownsConnection = true;
+      return p;
+    } catch (RuntimeException e) {
+      zxd.close();
+      throw e;
     }
   }
 
@@ -263,10 +286,16 @@ public final class ZxProcess implements AutoCloseable {
     keepAliveContext.cancel(null);
   }
 
-  /** Exits with 0 if still alive. The connection ({@link Zxd}) stays open. */
+  /** Exits with 0 if still alive. The connection ({@link Zxd}) stays open unless this process owns it. */
   @Override
   public void close() {
-    exit(0);
+    try {
+      exit(0);
+    } finally {
+      if (ownsConnection) {
+        zxd.close();
+      }
+    }
   }
 
   /** Drops the KeepAlive stream without exiting, as a crashed client would; for tests of the grace period. */

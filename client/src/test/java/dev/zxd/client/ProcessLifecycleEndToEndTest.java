@@ -60,6 +60,8 @@ class ProcessLifecycleEndToEndTest {
       child.handle().kill();
       assertEquals(-1024L, kid.terminated().get(10, TimeUnit.SECONDS));
       child.handle().awaitTermination(parent.deadlineAfter(Duration.ofSeconds(10)));
+      assertEquals(-1024, child.handle().info().getReturnCode(), "the parent reads how its child ended");
+      assertEquals(3, child.handle().info().getFlags(), "STARTED | EXITED");
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class, kid::createEvent);
       assertEquals(io.grpc.Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
       parent.close();

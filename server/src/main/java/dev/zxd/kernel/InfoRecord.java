@@ -11,6 +11,9 @@ public interface InfoRecord {
   /** ZX_INFO_PROCESS_HANDLE_STATS (64 counters, 256 bytes). */
   record ProcessHandleStats(int[] handleCount) implements InfoRecord {}
 
+  /** ZX_INFO_PROCESS (zx_info_process_t, 24 bytes). */
+  record ProcessInfo(long returnCode, long startTime, int flags) implements InfoRecord {}
+
   /** ZX_INFO_VMO (zx_info_vmo_t): the fields a simple paged VMO has. */
   record VmoInfo(long koid, String name, long sizeBytes, int flags, long committedBytes, int handleRights,
       int shareCount) implements InfoRecord {}

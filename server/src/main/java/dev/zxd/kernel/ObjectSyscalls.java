@@ -8,6 +8,8 @@ public final class ObjectSyscalls {
   public static final int INFO_HANDLE_VALID = 1;
   public static final int INFO_HANDLE_BASIC = 2;
   public static final int INFO_HANDLE_COUNT = 19;
+  /** Current Fuchsia's __ZX_INFO_TOPIC(3, 1). */
+  public static final int INFO_PROCESS = 0x10000003;
   public static final int INFO_PROCESS_HANDLE_STATS = 21;
   public static final int INFO_SOCKET = 22;
   /** ZX_INFO_VMO_V1 (23) and the current ZX_INFO_VMO (__ZX_INFO_TOPIC(23, 2)): the same record here. */
@@ -22,6 +24,7 @@ public final class ObjectSyscalls {
   private static final int HANDLE_COUNT_SIZE = 4;
   private static final int PROCESS_HANDLE_STATS_SIZE = 4 * ObjectType.UPPER_BOUND;
   private static final int SOCKET_INFO_SIZE = 48;
+  private static final int PROCESS_INFO_SIZE = 24;
   private static final int VMO_INFO_V1_SIZE = 104;
   private static final int VMO_INFO_SIZE = 120;
   private static final int VMO_FLAG_PAGED = 1;
@@ -96,6 +99,17 @@ public final class ObjectSyscalls {
           counts[held.object().type()]++;
         }
         return single(new InfoRecord.ProcessHandleStats(counts));
+      }
+      case INFO_PROCESS: {
+        Handle h = p.handles().get(handle);
+        int status = Lookup.check(h, ObjectType.PROCESS, Rights.INSPECT);
+        if (status != Status.OK) {
+          return InfoResult.failed(status);
+        }
+        if (bufferSize < PROCESS_INFO_SIZE) {
+          return InfoResult.tooSmall();
+        }
+        return single(((Process) h.object()).info());
       }
       case INFO_SOCKET: {
         Handle h = p.handles().get(handle);

@@ -34,6 +34,7 @@ public final class Process extends KernelObject {
   private State state; // guarded by lock
   private long returnCode; // guarded by lock
   private int arg1; // guarded by lock
+  private long startTime; // guarded by lock: 0 until started
   private List<Consumer<StartupInfo>> startWaiters; // guarded by lock
   private List<Runnable> deathWatchers; // guarded by lock
 
@@ -42,6 +43,7 @@ public final class Process extends KernelObject {
     this.name = truncateName(name);
     this.parentKoid = parentKoid;
     this.state = started ? State.RUNNING : State.NEW;
+    this.startTime = started ? kernel.clock().now() : 0;
     this.handles = new HandleTable(kernel.random().nextInt(), kernel.config().maxHandlesPerProcess());
     this.sessionSecret = new byte[SessionTokens.SECRET_BYTES];
     kernel.random().nextBytes(sessionSecret);
@@ -115,6 +117,14 @@ public final class Process extends KernelObject {
     }
   }
 
+  /** ZX_INFO_PROCESS: return code, start time, and the STARTED (1) / EXITED (2) flags. */
+  public InfoRecord.ProcessInfo info() {
+    synchronized (lock) {
+      int flags = (startTime != 0 ? 1 : 0) | (state == State.DEAD ? 2 : 0);
+      return new InfoRecord.ProcessInfo(returnCode, startTime, flags);
+    }
+  }
+
   public int handleTableSize() {
     return handles.size();
   }
@@ -140,6 +150,7 @@ public final class Process extends KernelObject {
         return Status.ERR_BAD_STATE;
       }
       state = State.RUNNING;
+      startTime = kernel.clock().now();
       arg1 = arg1Value;
       waiters = startWaiters;
       startWaiters = null;

@@ -6,6 +6,7 @@ import dev.zxd.kernel.ObjectSyscalls;
 import dev.zxd.kernel.Process;
 import dev.zxd.proto.v1.InfoHandleBasic;
 import dev.zxd.proto.v1.InfoHandleCount;
+import dev.zxd.proto.v1.InfoProcess;
 import dev.zxd.proto.v1.InfoProcessHandleStats;
 import dev.zxd.proto.v1.InfoSocket;
 import dev.zxd.proto.v1.InfoVmo;
@@ -56,6 +57,9 @@ public final class ObjectService extends ObjectGrpc.ObjectImplBase {
         stats.addHandleCount(n);
       }
       reply.setProcessHandleStats(stats);
+    } else if (record instanceof InfoRecord.ProcessInfo pi) {
+      reply.setProcess(InfoProcess.newBuilder().setReturnCode(pi.returnCode()).setStartTime(pi.startTime())
+          .setFlags(pi.flags()));
     } else if (record instanceof InfoRecord.VmoInfo v) {
       reply.setVmo(InfoVmo.newBuilder().setKoid(v.koid()).setName(v.name()).setSizeBytes(v.sizeBytes())
           .setShareCount(v.shareCount()).setFlags(v.flags()).setCommittedBytes(v.committedBytes())
