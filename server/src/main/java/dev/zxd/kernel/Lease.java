@@ -47,6 +47,9 @@ public final class Lease {
 
   /** A KeepAlive stream ended: the grace period starts if it was the last one. */
   public synchronized void release() {
+    if (holders == 0) {
+      return; // an unmatched release must not leave the count negative (a later hold would then not hold)
+    }
     if (--holders == 0 && !ended) {
       expiresAt = clock.now() + graceNanos;
       scheduleCheckLocked(expiresAt);
