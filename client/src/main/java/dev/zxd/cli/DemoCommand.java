@@ -21,7 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * Shows zxd working: two processes on two connections; one sends the other a message carrying an event handle
  * with reduced rights, and they signal each other through it.
  */
-@Command(name = "demo", description = {
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    header = "Runs a two-process demo: an event handle sent in a message, then signaled.",
+    description = {
     "Runs a two-process demo against the daemon: a parent starts a child with a bootstrap channel and sends",
     "it an event handle in a message; the child waits on it; the parent signals; the child sees it.",
     "Example: zxctl demo --target 127.0.0.1:7474"})

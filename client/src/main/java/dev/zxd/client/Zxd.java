@@ -43,8 +43,17 @@ public final class Zxd implements AutoCloseable {
     this.eventLoop = eventLoop;
     // The daemon's monotonic clock, as an offset from ours, so deadlines can be computed without a round trip.
     long before = System.nanoTime();
-    long daemonNow = ClockGrpc.newBlockingStub(channel)
-        .getMonotonic(ClockGetMonotonicRequest.getDefaultInstance()).getTime();
+    long daemonNow;
+    try {
+      daemonNow = ClockGrpc.newBlockingStub(channel)
+          .getMonotonic(ClockGetMonotonicRequest.getDefaultInstance()).getTime();
+    } catch (RuntimeException e) {
+      channel.shutdownNow();
+      if (eventLoop != null) {
+        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      }
+      throw e;
+    }
     long after = System.nanoTime();
     this.clockOffset = daemonNow - (before + (after - before) / 2);
   }

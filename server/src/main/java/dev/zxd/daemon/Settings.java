@@ -201,7 +201,16 @@ public final class Settings {
     if (setting == METRICS && v.get(0) instanceof ListenAddress.InProcess) {
       return "off";
     }
-    return v.size() == 1 ? String.valueOf(v.get(0)) : v.toString();
+    return v.size() == 1 ? text(v.get(0)) : v.stream().map(Settings::text).toList().toString();
+  }
+
+  /** Values as one would write them on the command line (durations as 30s / 500ms, not PT30S). */
+  private static String text(Object value) {
+    if (value instanceof Duration d) {
+      long ms = d.toMillis();
+      return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+    }
+    return String.valueOf(value);
   }
 
   public KernelConfig kernelConfig() {

@@ -133,6 +133,7 @@ public final class ZxdServer implements AutoCloseable {
       s.shutdown();
     }
     kernel.close();
+    trace.close(); // ends Debug/Trace streams, which would otherwise hold the drain for its whole timeout
     for (Server s : servers) {
       try {
         if (!s.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -149,7 +150,6 @@ public final class ZxdServer implements AutoCloseable {
     if (metricsEndpoint != null) {
       metricsEndpoint.close();
     }
-    trace.close();
     for (AutoCloseable c : closeables) {
       try {
         c.close();

@@ -16,6 +16,7 @@ public final class Lease {
   private int holders; // guarded by this
   private long checkAt = Long.MIN_VALUE; // guarded by this: when the scheduled check runs, MIN_VALUE if none
   private boolean ended; // guarded by this
+  private Timers.Scheduled pendingCheck = () -> {}; // guarded by this
 
   Lease(Process process, MonotonicClock clock, Timers timers, KernelConfig config) {
     this.process = process;
@@ -67,6 +68,7 @@ public final class Lease {
 
   synchronized void end() {
     ended = true;
+    pendingCheck.cancel();
   }
 
   private void scheduleCheckLocked(long when) {
@@ -75,7 +77,9 @@ public final class Lease {
       return;
     }
     checkAt = when;
-    timers.at(when, this::check);
+    // A later check is superseded by this earlier one (which reschedules as needed): keep one pending.
+    pendingCheck.cancel();
+    pendingCheck = timers.at(when, this::check);
   }
 
   private void check() {

@@ -108,8 +108,20 @@ public final class DebugService extends DebugGrpc.DebugImplBase {
   @Override
   public void trace(DebugTraceRequest request, StreamObserver<TraceEvent> out) {
     ServerCallStreamObserver<TraceEvent> stream = (ServerCallStreamObserver<TraceEvent>) out;
-    // Events are pushed from the trace thread only while the client keeps up (gRPC flow control).
-    SyscallTrace.Reader reader = trace.open(request.getProcessId(), stream::onNext, stream::isReady);
+    if (request.getProcessId() != 0 && kernel.processes().get(request.getProcessId()) == null) {
+      out.onError(io.grpc.Status.NOT_FOUND.withDescription("no live process " + request.getProcessId())
+          .asRuntimeException());
+      return;
+    }
+    // Events are pushed from the trace thread only while the client keeps up (gRPC flow control). The
+    // stream ends (completes) when the daemon shuts down.
+    SyscallTrace.Reader reader = trace.open(request.getProcessId(), stream::onNext, stream::isReady, () -> {
+      try {
+        stream.onCompleted();
+      } catch (IllegalStateException | io.grpc.StatusRuntimeException gone) {
+        // Already over.
+      }
+    });
     stream.setOnCancelHandler(reader::close);
     stream.setOnReadyHandler(reader::wake);
   }

@@ -37,7 +37,7 @@ public final class SyscallTrace implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private volatile boolean active;
+  private final java.util.concurrent.atomic.AtomicInteger readerCount = new java.util.concurrent.atomic.AtomicInteger();
 
   public SyscallTrace(int capacity) {
     int c = Integer.highestOneBit(Math.max(16, capacity - 1) << 1);
@@ -47,7 +47,7 @@ public final class SyscallTrace implements AutoCloseable {
 
   /** Whether anyone is reading; syscalls skip tracing entirely when not. */
   public boolean isActive() {
-    return active;
+    return readerCount.get() > 0;
   }
 
   long reserve() {
@@ -67,9 +67,15 @@ public final class SyscallTrace implements AutoCloseable {
    * again. Close the reader to stop.
    */
   public Reader open(long processId, Consumer<TraceEvent> sink, java.util.function.BooleanSupplier ready) {
-    Reader r = new Reader(processId, sink, ready, next.get());
+    return open(processId, sink, ready, () -> {});
+  }
+
+  /** As {@link #open(long, Consumer, java.util.function.BooleanSupplier)}; {@code onEnd} runs if the trace ends. */
+  public Reader open(long processId, Consumer<TraceEvent> sink, java.util.function.BooleanSupplier ready,
+      Runnable onEnd) {
+    readerCount.incrementAndGet();
+    Reader r = new Reader(processId, sink, ready, next.get(), onEnd);
     readers.add(r);
-    active = true;
     return r;
   }
 
@@ -78,8 +84,13 @@ public final class SyscallTrace implements AutoCloseable {
     return next.get();
   }
 
+  /** Ends every reader (their streams complete) and stops the trace thread. */
   @Override
   public void close() {
+    for (Reader r : readers) {
+      r.close();
+      r.onEnd.run();
+    }
     drainer.shutdownNow();
   }
 
@@ -91,14 +102,16 @@ public final class SyscallTrace implements AutoCloseable {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private long cursor; // only touched on the trace thread
     private long dropped; // only touched on the trace thread
+    private final Runnable onEnd;
     private volatile boolean closed;
 
     private Reader(long processId, Consumer<TraceEvent> sink, java.util.function.BooleanSupplier ready,
-        long start) {
+        long start, Runnable onEnd) {
       this.processId = processId;
       this.sink = sink;
       this.ready = ready;
       this.cursor = start;
+      this.onEnd = onEnd;
     }
 
     /** Asks for a drain on the trace thread (cheap; coalesced). */
@@ -139,8 +152,9 @@ public final class SyscallTrace implements AutoCloseable {
     @Override
     public void close() {
       closed = true;
-      readers.remove(this);
-      active = !readers.isEmpty();
+      if (readers.remove(this)) {
+        readerCount.decrementAndGet();
+      }
     }
   }
 }
