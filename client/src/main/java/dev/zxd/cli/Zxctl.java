@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
             + "or better $ZXD_ADMIN_TOKEN (command-line arguments are visible to other users).",
         ""},
     subcommands = {PsCommand.class, HandlesCommand.class, ObjectCommand.class, TraceCommand.class,
-        StatsCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        StatsCommand.class, DemoCommand.class, dev.zxd.cli.bench.BenchCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {
         "",
         "Examples:",
@@ -27,6 +28,7 @@ import picocli.CommandLine.Option;
         "  zxctl object 1027                         one object by koid",
         "  zxctl trace 1024 --count 20               the next 20 syscalls of process 1024",
         "  ZXD_TARGET=unix:/tmp/zxd.sock zxctl stats --json",
+        "  zxctl bench pingpong --mode stream --concurrency 64 --baseline   load test (see zxctl bench --help)",
         "",
         "Exit status:",
         "  0  done",

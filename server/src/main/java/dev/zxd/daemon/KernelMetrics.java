@@ -51,7 +51,9 @@ final class KernelMetrics {
   }
 
   private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<Walk> field) {
-    Gauge.builder(name, this, m -> field.applyAsDouble(m.walk())).description(description).register(registry);
+    // Micrometer holds gauge targets weakly; nothing else holds this object, so hold it strongly (else NaN).
+    Gauge.builder(name, this, m -> field.applyAsDouble(m.walk())).description(description).strongReference(true)
+        .register(registry);
   }
 
   private synchronized Walk walk() {

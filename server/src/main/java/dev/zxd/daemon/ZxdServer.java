@@ -310,6 +310,7 @@ public final class ZxdServer implements AutoCloseable {
       out.add(ServerInterceptors.intercept(new DebugService(kernel, trace, settingsSummary),
           new AdminInterceptor(adminToken), faults));
       out.add(health.getHealthService().bindService());
+      out.add(new dev.zxd.rpc.BenchService().bindService()); // bare echo for zxctl bench --baseline
       out.add(ProtoReflectionServiceV1.newInstance().bindService());
       return out;
     }

@@ -21,6 +21,7 @@ import java.util.Set;
  * outputs of earlier requests, and serializes replies (waits complete on other threads).
  */
 final class InvokeStream implements StreamObserver<SyscallRequest> {
+  static final int INBOUND_WINDOW = 32;
   private static final int REMEMBERED = 65_536;
   private static final Set<String> HANDLE_FIELDS = Set.of(
       "handle", "handles", "arg1", "socket_to_share", "source", "port", "wr_handles");
@@ -45,7 +46,7 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
   }; // guarded by this
   private final Map<Long, ServerCall.Listener<Message>> pending = new LinkedHashMap<>(); // guarded by this
   private final Map<Long, SyscallStreamService.InlineCall> pendingCalls = new LinkedHashMap<>(); // guarded by this
-  private boolean waitingForReady; // guarded by this
+  private int owed; // guarded by this: requests not yet asked for again because the client was not reading
   private boolean ended; // guarded by this
 
   InvokeStream(SyscallStreamService service, ServerCallStreamObserver<SyscallReply> out, Metadata headers) {
@@ -61,17 +62,19 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
       if (out.isReady()) {
         out.request(1);
       } else {
-        waitingForReady = true;
+        owed++;
       }
     }
   }
 
   void onReady() {
+    int n;
     synchronized (this) {
-      if (waitingForReady && !ended) {
-        waitingForReady = false;
-        out.request(1);
-      }
+      n = owed;
+      owed = 0;
+    }
+    if (n > 0) {
+      out.request(n);
     }
   }
 

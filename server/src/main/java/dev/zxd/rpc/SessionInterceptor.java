@@ -24,7 +24,9 @@ public final class SessionInterceptor implements ServerInterceptor {
   /** Methods a client may call without being a process. */
   private static final Set<String> SESSIONLESS = Set.of(
       "zxd.v1.Process/Create",
-      "zxd.v1.Clock/GetMonotonic");
+      "zxd.v1.Clock/GetMonotonic",
+      "zxd.v1.Bench/Echo",
+      "zxd.v1.Bench/EchoStream");
 
   private final Kernel kernel;
 

@@ -72,7 +72,9 @@ public final class SyscallStreamService extends KernelGrpc.KernelImplBase {
     out.disableAutoRequest();
     out.setOnReadyHandler(stream::onReady);
     out.setOnCancelHandler(stream::onCancel);
-    out.request(1);
+    // Keep a window of requests in flight from the transport; each one handled asks for one more while the
+    // client keeps reading replies (see InvokeStream.onNext), so a client that stops reading stops being read.
+    out.request(InvokeStream.INBOUND_WINDOW);
     return stream;
   }
 

@@ -1,0 +1,51 @@
+package dev.zxd.cli.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/** One measured run: how many operations in how long, their latencies (nanoseconds) and extra figures. */
+final class Measurement {
+  final String name;
+  final String description;
+  final long ops;
+  final long elapsedNanos;
+  final long bytes;
+  final Histogram latency;
+  final Map<String, Object> extra = new LinkedHashMap<>();
+
+  Measurement(String name, String description, long ops, long elapsedNanos, long bytes, Histogram latency) {
+    this.name = name;
+    this.description = description;
+    this.ops = ops;
+    this.elapsedNanos = elapsedNanos;
+    this.bytes = bytes;
+    this.latency = latency;
+  }
+
+  double seconds() {
+    return elapsedNanos / 1e9;
+  }
+
+  double opsPerSecond() {
+    return elapsedNanos <= 0 ? 0 : ops / seconds();
+  }
+
+  /** Megabytes (10^6 bytes) per second, or 0 when the pattern moves no payload worth counting. */
+  double mbPerSecond() {
+    return elapsedNanos <= 0 ? 0 : bytes / 1e6 / seconds();
+  }
+
+  /** A latency percentile in microseconds. */
+  double us(double percentile) {
+    return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  double maxUs() {
+    return latency.getTotalCount() == 0 ? 0 : latency.getMaxValue() / 1000.0;
+  }
+
+  double meanUs() {
+    return latency.getTotalCount() == 0 ? 0 : latency.getMean() / 1000.0;
+  }
+}

@@ -1,0 +1,199 @@
+package dev.zxd.cli.bench;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A closed loop: each lane runs one operation at a time, starting the next when the last completes, so
+ * {@code lanes} operations are in flight. Latency is each operation's start-to-completion time. A warmup runs
+ * first and is not recorded; the run ends after the duration, or after {@code count} recorded operations,
+ * whichever comes first. Progress (operations so far and the current rate) goes to stderr once a second.
+ */
+final class Runner {
+  /** One lane's next operation; null when the lane has nothing more to do. */
+  interface Lane {
+    CompletableFuture<?> next();
+  }
+
+  /** How long to run. durationNanos 0: no time bound (count must be set); count 0: no count bound. */
+  record Limits(long warmupNanos, long durationNanos, long count, long hardTimeoutNanos) {}
+
+  private final String label;
+  private final PrintWriter err;
+  private final boolean progress;
+
+  private final ConcurrentHistogram histogram = new ConcurrentHistogram(3);
+  private final AtomicLong started = new AtomicLong();
+  private final AtomicLong recorded = new AtomicLong();
+  private final AtomicLong completedAll = new AtomicLong();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private volatile boolean measuring;
+  private volatile boolean stop;
+  private volatile long endAt = Long.MAX_VALUE;
+  private long count;
+  private CountDownLatch done;
+
+  Runner(String label, PrintWriter err, boolean progress) {
+    this.label = label;
+    this.err = err;
+    this.progress = progress;
+  }
+
+  /** Runs the lanes; bytesPerOp counts the payload each operation moves (for MB/s). */
+  Measurement run(String name, String description, List<Lane> lanes, Limits limits, long bytesPerOp) {
+    this.count = limits.count();
+    done = new CountDownLatch(lanes.size());
+    long t0 = System.nanoTime();
+    long warmEnd = t0 + limits.warmupNanos();
+    measuring = limits.warmupNanos() <= 0;
+    long measureStart = measuring ? t0 : 0;
+    if (measuring && limits.durationNanos() > 0) {
+      endAt = t0 + limits.durationNanos();
+    }
+    long hardEnd = t0 + limits.hardTimeoutNanos();
+    for (Lane lane : lanes) {
+      loop(lane);
+    }
+    long lastPrint = t0;
+    long lastOps = 0;
+    try {
+      while (true) {
+        long now = System.nanoTime();
+        if (!measuring && now >= warmEnd) {
+          measureStart = System.nanoTime();
+          if (limits.durationNanos() > 0) {
+            endAt = measureStart + limits.durationNanos();
+          }
+          measuring = true;
+        }
+        if (now >= hardEnd && !stop) {
+          stop = true;
+          failure.compareAndSet(null, new IllegalStateException(label + ": did not finish within "
+              + TimeUnit.NANOSECONDS.toSeconds(limits.hardTimeoutNanos()) + " s"));
+        }
+        long next = Math.min(lastPrint + 1_000_000_000L, measuring ? Math.min(endAt, hardEnd) : warmEnd);
+        long wait = Math.max(1_000_000L, next - now);
+        if (done.await(wait, TimeUnit.NANOSECONDS)) {
+          break;
+        }
+        now = System.nanoTime();
+        if (now >= endAt) {
+          stop = true;
+        }
+        if (progress && now - lastPrint >= 1_000_000_000L) {
+          long ops = completedAll.get();
+          double rate = (ops - lastOps) / ((now - lastPrint) / 1e9);
+          err.printf("%s: %5.1fs  %,d ops  %,.0f ops/s%s%n", label, (now - t0) / 1e9, ops, rate,
+              measuring ? "" : "  (warmup)");
+          err.flush();
+          lastPrint = now;
+          lastOps = ops;
+        }
+        if (now >= hardEnd + 5_000_000_000L) {
+          break; // lanes stuck even after stopping: give up waiting for them
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop = true;
+      throw new IllegalStateException("interrupted");
+    }
+    long end = System.nanoTime();
+    stop = true;
+    Throwable t = failure.get();
+    if (t != null) {
+      throw new BenchFailure(label + " failed: " + t, t);
+    }
+    if (!measuring) {
+      measureStart = end;
+    }
+    Histogram copy = histogram.copy();
+    long ops = copy.getTotalCount();
+    return new Measurement(name, description, ops, end - measureStart, ops * bytesPerOp, copy);
+  }
+
+  private boolean shouldStop() {
+    return stop || System.nanoTime() >= endAt || (count > 0 && measuring && started.get() >= count);
+  }
+
+  private void loop(Lane lane) {
+    while (true) {
+      if (shouldStop()) {
+        done.countDown();
+        return;
+      }
+      boolean counted = measuring;
+      if (counted && count > 0 && started.incrementAndGet() > count) {
+        done.countDown();
+        return;
+      }
+      long t0 = System.nanoTime();
+      CompletableFuture<?> f;
+      try {
+        f = lane.next();
+      } catch (Throwable e) {
+        fail(e);
+        done.countDown();
+        return;
+      }
+      if (f == null) {
+        done.countDown();
+        return;
+      }
+      if (f.isDone()) {
+        if (!complete(f, t0, counted)) {
+          done.countDown();
+          return;
+        }
+        continue;
+      }
+      f.whenComplete((v, e) -> {
+        if (complete(f, t0, counted)) {
+          loop(lane);
+        } else {
+          done.countDown();
+        }
+      });
+      return;
+    }
+  }
+
+  private boolean complete(CompletableFuture<?> f, long t0, boolean counted) {
+    long t = System.nanoTime() - t0;
+    if (f.isCompletedExceptionally()) {
+      try {
+        f.join();
+      } catch (Throwable e) {
+        fail(e);
+      }
+      return false;
+    }
+    completedAll.incrementAndGet();
+    if (counted && measuring) {
+      histogram.recordValue(Math.max(1, t));
+      recorded.incrementAndGet();
+    }
+    return true;
+  }
+
+  private void fail(Throwable e) {
+    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause() : e;
+    failure.compareAndSet(null, cause);
+    stop = true;
+  }
+
+  /** A run that could not complete (a syscall failed, a lane hung). */
+  static final class BenchFailure extends RuntimeException {
+    BenchFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

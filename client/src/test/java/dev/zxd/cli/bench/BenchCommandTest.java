@@ -1,0 +1,198 @@
+package dev.zxd.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.zxd.cli.Zxctl;
+import dev.zxd.testing.ZxdExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code zxctl bench} runs every pattern for a short, bounded time against a daemon in this JVM and produces a
+ * well-formed result: the JSON parses and carries every field, positive; the HTML page draws an SVG. The extension
+ * fails a test that leaves kernel objects behind, so each pattern must exit every process it made.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class BenchCommandTest {
+  @RegisterExtension
+  static final ZxdExtension ZXD = ZxdExtension.tcp();
+
+  @TempDir
+  Path dir;
+
+  private record Run(int exit, String out, String err) {}
+
+  /** Runs {@code zxctl bench ...} (through Zxctl, so the registration is tested too), bounded in time. */
+  private Run bench(String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of("bench", "--target", ZXD.target()));
+    all.addAll(List.of(args));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new Zxctl());
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int exit = CompletableFuture.supplyAsync(() -> cl.execute(all.toArray(String[]::new)))
+        .get(100, TimeUnit.SECONDS);
+    Run r = new Run(exit, out.toString(), err.toString());
+    assertEquals(0, r.exit, () -> "bench failed\nstdout:\n" + r.out + "\nstderr:\n" + r.err);
+    return r;
+  }
+
+  /** Runs with --json and --html and checks both; returns the JSON. */
+  private JsonObject result(String pattern, String... args) throws Exception {
+    Path json = dir.resolve(pattern + ".json");
+    Path html = dir.resolve(pattern + ".html");
+    List<String> all = new ArrayList<>(List.of(pattern, "--json", json.toString(), "--html", html.toString()));
+    all.addAll(List.of(args));
+    Run r = bench(all.toArray(String[]::new));
+    assertTrue(r.out.startsWith("run "), r.out);
+    assertTrue(r.out.contains("zxd-"), r.out);
+
+    JsonObject o = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8)).getAsJsonObject();
+    assertEquals(pattern, o.get("pattern").getAsString());
+    assertTrue(o.getAsJsonObject("parameters").has("concurrency"));
+    assertEquals(ZXD.target(), o.getAsJsonObject("transport").get("target").getAsString());
+    assertEquals("tcp", o.getAsJsonObject("transport").get("transport").getAsString());
+    assertTrue(o.getAsJsonObject("machine").get("cores").getAsInt() > 0);
+    assertTrue(o.get("throughput_ops_per_second").getAsDouble() > 0, o::toString);
+    JsonArray results = o.getAsJsonArray("results");
+    assertTrue(results.size() >= 1);
+    for (JsonElement e : results) {
+      checkMeasurement(e.getAsJsonObject());
+    }
+    JsonObject lat = o.getAsJsonObject("latency_us");
+    for (String p : List.of("p50", "p90", "p99", "p99_9", "max")) {
+      assertTrue(lat.get(p).getAsDouble() > 0, p + " in " + lat);
+    }
+    assertTrue(lat.get("p50").getAsDouble() <= lat.get("p99").getAsDouble());
+    assertTrue(lat.get("p99").getAsDouble() <= lat.get("max").getAsDouble());
+
+    String page = Files.readString(html, StandardCharsets.UTF_8);
+    assertTrue(page.startsWith("<!DOCTYPE html>"));
+    assertTrue(page.contains("<svg") && page.contains("<polyline"), "a drawn latency distribution");
+    assertTrue(!page.contains("<script") && !page.contains("http://") || page.contains("http://www.w3.org/2000/svg"),
+        "self-contained");
+    return o;
+  }
+
+  private static void checkMeasurement(JsonObject m) {
+    assertTrue(m.get("ops").getAsLong() > 0, m::toString);
+    assertTrue(m.get("seconds").getAsDouble() > 0, m::toString);
+    assertTrue(m.get("ops_per_second").getAsDouble() > 0, m::toString);
+    assertTrue(m.getAsJsonObject("latency_us").get("p50").getAsDouble() > 0, m::toString);
+    JsonArray buckets = m.getAsJsonArray("histogram_buckets");
+    assertTrue(buckets.size() > 0);
+    long sum = 0;
+    for (JsonElement b : buckets) {
+      assertTrue(b.getAsJsonObject().get("le_us").getAsDouble() > 0);
+      sum += b.getAsJsonObject().get("count").getAsLong();
+    }
+    assertEquals(m.getAsJsonObject("latency_us").get("count").getAsLong(), sum, "buckets hold every operation");
+  }
+
+  @Test
+  void pingpongUnaryWithBaseline() throws Exception {
+    JsonObject o = result("pingpong", "--mode", "unary", "--duration", "300ms", "--warmup", "100ms", "--baseline");
+    JsonArray base = o.getAsJsonArray("baseline");
+    assertEquals(2, base.size());
+    for (JsonElement e : base) {
+      checkMeasurement(e.getAsJsonObject());
+    }
+    JsonArray ratios = o.getAsJsonArray("ratios");
+    assertEquals(2, ratios.size());
+    for (JsonElement e : ratios) {
+      assertTrue(e.getAsJsonObject().get("throughput_ratio").getAsDouble() > 0);
+      assertTrue(e.getAsJsonObject().get("p50_latency_ratio").getAsDouble() > 0);
+    }
+  }
+
+  @Test
+  void pingpongStream() throws Exception {
+    JsonObject o = result("pingpong", "--mode", "stream", "--concurrency", "4", "--duration", "300ms",
+        "--warmup", "0s");
+    assertTrue(o.get("throughput_mb_per_second").getAsDouble() > 0);
+  }
+
+  @Test
+  void relay() throws Exception {
+    JsonObject o = result("relay", "--processes", "3", "--concurrency", "2", "--duration", "300ms",
+        "--warmup", "0s");
+    JsonObject extra = o.getAsJsonArray("results").get(0).getAsJsonObject().getAsJsonObject("extra");
+    assertTrue(extra.get("hops_per_second").getAsDouble() > 0);
+  }
+
+  @Test
+  void fanoutOverTheStream() throws Exception {
+    result("fanout", "--processes", "3", "--mode", "stream", "--duration", "300ms", "--warmup", "0s");
+  }
+
+  @Test
+  void socket() throws Exception {
+    JsonObject o = result("socket", "--size", "16384", "--duration", "300ms", "--warmup", "0s", "--baseline");
+    assertTrue(o.get("throughput_mb_per_second").getAsDouble() > 0);
+    boolean mbRatio = false;
+    for (JsonElement e : o.getAsJsonArray("ratios")) {
+      mbRatio |= e.getAsJsonObject().has("mb_per_second_ratio");
+    }
+    assertTrue(mbRatio, "socket MB/s is compared with the echo's");
+  }
+
+  @Test
+  void sessions() throws Exception {
+    JsonObject o = result("sessions", "--processes", "20", "--handles", "10", "--concurrency", "4");
+    JsonObject r = o.getAsJsonArray("results").get(0).getAsJsonObject();
+    assertEquals(20, r.get("ops").getAsLong(), "one operation per process");
+    JsonObject extra = r.getAsJsonObject("extra");
+    assertEquals(200, extra.get("handles_total").getAsLong());
+    // Debug Stats saw them all (the daemon's own handles count covers every process's table).
+    assertTrue(extra.get("after_create_daemon_handles").getAsLong() >= 200, extra::toString);
+    assertTrue(extra.get("exit_seconds").getAsDouble() > 0);
+  }
+
+  @Test
+  void waits() throws Exception {
+    JsonObject o = result("waits", "--waits", "1000", "--processes", "4");
+    JsonArray results = o.getAsJsonArray("results");
+    assertEquals(2, results.size(), "complete and register");
+    assertEquals(1000, results.get(0).getAsJsonObject().get("ops").getAsLong());
+    JsonObject extra = results.get(0).getAsJsonObject().getAsJsonObject("extra");
+    assertTrue(extra.get("register_seconds").getAsDouble() > 0);
+    assertTrue(extra.get("complete_seconds").getAsDouble() > 0);
+  }
+
+  @Test
+  void syscallCountBounded() throws Exception {
+    JsonObject o = result("syscall", "--mode", "stream", "--concurrency", "8", "--count", "500", "--warmup", "0s");
+    long ops = o.getAsJsonArray("results").get(0).getAsJsonObject().get("ops").getAsLong();
+    assertTrue(ops >= 500 && ops < 500 + 8, "stops at the count: " + ops);
+  }
+
+  @Test
+  void progressLinesAndUsageErrors() throws Exception {
+    Run r = bench("pingpong", "--duration", "1200ms", "--warmup", "0s");
+    assertTrue(r.err.contains("ops/s"), "progress once a second on stderr: " + r.err);
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new Zxctl());
+    cl.setErr(new PrintWriter(err, true));
+    cl.setOut(new PrintWriter(new StringWriter(), true));
+    assertEquals(2, cl.execute("bench", "--target", ZXD.target()), "no pattern: usage error");
+    assertEquals(2, cl.execute("bench", "nosuch", "--target", ZXD.target()));
+  }
+}
