@@ -79,6 +79,26 @@ public final class Zxd implements AutoCloseable {
     return new Zxd(ch, null);
   }
 
+  /**
+   * Connects over TLS to {@code host:port}, trusting {@code caCert} (PEM). For mutual TLS also give the client's
+   * certificate chain and PKCS#8 key (PEM); otherwise pass null for both.
+   */
+  public static Zxd connectTls(String target, java.nio.file.Path caCert, java.nio.file.Path clientCert,
+      java.nio.file.Path clientKey) {
+    try {
+      io.netty.handler.ssl.SslContextBuilder ssl = io.grpc.netty.GrpcSslContexts.forClient()
+          .trustManager(caCert.toFile());
+      if (clientCert != null) {
+        ssl.keyManager(clientCert.toFile(), clientKey.toFile());
+      }
+      ManagedChannel ch = NettyChannelBuilder.forTarget(target).sslContext(ssl.build())
+          .maxInboundMessageSize(8 << 20).flowControlWindow(1 << 20).build();
+      return new Zxd(ch, null);
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalArgumentException("cannot use the TLS files: " + e.getMessage(), e);
+    }
+  }
+
   /** Uses an existing gRPC channel (for example an in-process one); closing this Zxd shuts it down. */
   public static Zxd over(ManagedChannel channel) {
     return new Zxd(channel, null);

@@ -51,9 +51,18 @@ public final class Settings {
       "Syscall trace events kept for readers; a reader further behind loses events and is told how many.",
       Setting.intAtLeast(16));
 
+  public static final Setting<String> TLS_CERT = Setting.of("tls-cert", "",
+      "PEM certificate chain for the TCP listeners; with --tls-key they serve TLS instead of plaintext.",
+      text -> text);
+  public static final Setting<String> TLS_KEY = Setting.of("tls-key", "",
+      "PEM private key (PKCS#8) for --tls-cert.", text -> text);
+  public static final Setting<String> TLS_CLIENT_CA = Setting.of("tls-client-ca", "",
+      "PEM CA certificates; if set, clients must present a certificate it signed (mutual TLS).", text -> text);
+
   public static final List<Setting<?>> ALL = List.of(
       LISTEN, LEASE, GRACE_PERIOD, TOKEN_EXPIRY, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_VMO_BYTES,
-      MEMORY_BUDGET_BYTES, MAX_FRAME_BYTES, FLOW_CONTROL_WINDOW, METRICS, ADMIN_TOKEN, TRACE_BUFFER_EVENTS);
+      MEMORY_BUDGET_BYTES, MAX_FRAME_BYTES, FLOW_CONTROL_WINDOW, METRICS, ADMIN_TOKEN, TRACE_BUFFER_EVENTS,
+      TLS_CERT, TLS_KEY, TLS_CLIENT_CA);
 
   private final Map<Setting<?>, List<Object>> values = new LinkedHashMap<>();
 

@@ -177,6 +177,9 @@ public final class ZxdServer implements AutoCloseable {
     private String adminToken = "";
     private int traceBufferEvents = 65_536;
     private java.util.Map<String, String> settingsSummary = java.util.Map.of();
+    private java.nio.file.Path tlsCert;
+    private java.nio.file.Path tlsKey;
+    private java.nio.file.Path tlsClientCa;
 
     public Builder kernelConfig(KernelConfig config) {
       this.kernelConfig = config;
@@ -210,6 +213,17 @@ public final class ZxdServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serves TLS on the TCP listeners (Unix sockets and in-process stay plaintext: they never leave the
+     * machine). With {@code clientCa}, clients must present a certificate it signed (mutual TLS).
+     */
+    public Builder tls(java.nio.file.Path cert, java.nio.file.Path key, java.nio.file.Path clientCa) {
+      this.tlsCert = cert;
+      this.tlsKey = key;
+      this.tlsClientCa = clientCa;
+      return this;
+    }
+
     public Builder traceBufferEvents(int events) {
       this.traceBufferEvents = events;
       return this;
@@ -227,6 +241,15 @@ public final class ZxdServer implements AutoCloseable {
       }
       adminToken(settings.get(Settings.ADMIN_TOKEN));
       traceBufferEvents(settings.get(Settings.TRACE_BUFFER_EVENTS));
+      String cert = settings.get(Settings.TLS_CERT);
+      String key = settings.get(Settings.TLS_KEY);
+      if (cert.isEmpty() != key.isEmpty()) {
+        throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+      }
+      if (!cert.isEmpty()) {
+        String ca = settings.get(Settings.TLS_CLIENT_CA);
+        tls(java.nio.file.Path.of(cert), java.nio.file.Path.of(key), ca.isEmpty() ? null : java.nio.file.Path.of(ca));
+      }
       this.settingsSummary = settings.summary();
       return this;
     }
@@ -336,6 +359,9 @@ public final class ZxdServer implements AutoCloseable {
         } else {
           netty = NettyServerBuilder.forAddress(((ListenAddress.Tcp) address).socketAddress())
               .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
+          if (tlsCert != null) {
+            netty.sslContext(sslContext());
+          }
         }
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -355,6 +381,19 @@ public final class ZxdServer implements AutoCloseable {
       builder.directExecutor().maxInboundMessageSize(maxFrameBytes);
       services.forEach(builder::addService);
       return builder.build();
+    }
+
+    private io.netty.handler.ssl.SslContext sslContext() {
+      try {
+        io.netty.handler.ssl.SslContextBuilder b = io.grpc.netty.GrpcSslContexts.configure(
+            io.netty.handler.ssl.SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile()));
+        if (tlsClientCa != null) {
+          b.trustManager(tlsClientCa.toFile()).clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
+        }
+        return b.build();
+      } catch (javax.net.ssl.SSLException | RuntimeException e) {
+        throw new IllegalArgumentException("cannot use the TLS files: " + e.getMessage(), e);
+      }
     }
 
     private static ListenAddress boundAddress(ListenAddress requested, Server server) {
