@@ -98,6 +98,22 @@ class OperationsTest {
   }
 
   @Test
+  void aProcessThatDiesHoldingHandlesIsReportedByTypeAndCreatingSyscall() throws Exception {
+    SessionStubs p = SessionStubs.create(channel, "leaky");
+    p.event.create(EventCreateRequest.getDefaultInstance());
+    p.event.create(EventCreateRequest.getDefaultInstance());
+    p.channel.create(ChannelCreateRequest.getDefaultInstance());
+    String event = "zxd_leaked_handles_total{origin=\"zx_event_create\",type=\"event\"}";
+    String channelEnds = "zxd_leaked_handles_total{origin=\"zx_channel_create\",type=\"channel\"}";
+    double before = sample(scrape(), event);
+    p.process.exit(dev.zxd.proto.v1.ProcessExitRequest.newBuilder().setRetcode(3).build());
+    String after = scrape();
+    assertEquals(before + 2, sample(after, event), after);
+    assertEquals(2, sample(after, channelEnds), after);
+    assertTrue(sample(after, "zxd_process_deaths_total") >= 1);
+  }
+
+  @Test
   void debugListsProcessesAndHandlesExactly() {
     SessionStubs a = SessionStubs.create(channel, "alpha");
     SessionStubs b = SessionStubs.create(channel, "beta");
