@@ -117,8 +117,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--count", paramLabel = "N", description = "Stop after N measured operations.")
   Long count;
 
-  @Option(names = "--warmup", paramLabel = "TIME", converter = DurationConverter.class, defaultValue = "1s",
-      description = "Unmeasured run before measuring; default ${DEFAULT-VALUE}.")
+  @Option(names = "--warmup", paramLabel = "TIME", converter = DurationConverter.class, defaultValue = "10s",
+      description = "Unmeasured run before measuring, so both JVMs' JIT compilers have finished (on 2 cores the "
+          + "syscall paths take 10-20 s to reach full speed); default ${DEFAULT-VALUE}.")
   Duration warmup;
 
   @Option(names = "--baseline", description = "Also measure the bare gRPC echo (unary and streaming) on the same "
