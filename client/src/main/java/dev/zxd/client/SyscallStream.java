@@ -113,6 +113,12 @@ public final class SyscallStream implements AutoCloseable {
       return proto;
     }
 
+    /** This request runs in the daemon only once {@code step} has completed (whatever its status). */
+    public Request after(Step step) {
+      proto.addAfter(step.id());
+      return this;
+    }
+
     /** A stand-in handle value meaning "output {@code index} of {@code step}" (resolved by the daemon). */
     public int ref(Step step, int index) {
       proto.addRefs(HandleRef.newBuilder().setId(step.id()).setIndex(index));

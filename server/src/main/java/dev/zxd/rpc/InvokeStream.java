@@ -55,9 +55,26 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
     this.headers = headers == null ? new Metadata() : headers;
   }
 
+  /** A request waiting (in the daemon) for earlier requests on the stream to complete. */
+  private static final class Parked {
+    final SyscallRequest request;
+    int remaining;
+
+    Parked(SyscallRequest request, int remaining) {
+      this.request = request;
+      this.remaining = remaining;
+    }
+  }
+
+  private static final int MAX_PARKED = 65_536;
+  private final Map<Long, List<Parked>> parkedOn = new java.util.HashMap<>(); // guarded by this
+  private int parkedCount; // guarded by this
+  private final java.util.ArrayDeque<SyscallRequest> ready = new java.util.ArrayDeque<>(); // guarded by this
+  private boolean draining; // guarded by this
+
   @Override
   public void onNext(SyscallRequest request) {
-    dispatch(request);
+    admit(request);
     synchronized (this) {
       if (out.isReady()) {
         out.request(1);
@@ -75,6 +92,93 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
     }
     if (n > 0) {
       out.request(n);
+    }
+  }
+
+  /** Runs a request now, or parks it until the requests it depends on (after, refs) have completed. */
+  private void admit(SyscallRequest request) {
+    long id = request.getId();
+    String refusal = null;
+    int refusalStatus = Status.OK;
+    synchronized (this) {
+      java.util.Set<Long> waitFor = new java.util.HashSet<>();
+      for (long dep : request.getAfterList()) {
+        Outcome o = outcomes.get(dep);
+        if (o == null) {
+          refusal = "after names request " + dep + ", unknown on this stream";
+          refusalStatus = Status.ERR_INVALID_ARGS;
+          break;
+        }
+        if (!o.done) {
+          waitFor.add(dep);
+        }
+      }
+      for (HandleRef ref : request.getRefsList()) {
+        Outcome o = outcomes.get(ref.getId());
+        if (o != null && !o.done) {
+          waitFor.add(ref.getId());
+        }
+      }
+      if (refusal == null && !waitFor.isEmpty()) {
+        if (parkedCount >= MAX_PARKED) {
+          refusal = "too many requests waiting for earlier ones on this stream";
+          refusalStatus = Status.ERR_NO_RESOURCES;
+        } else {
+          Parked parked = new Parked(request, waitFor.size());
+          for (long dep : waitFor) {
+            parkedOn.computeIfAbsent(dep, k -> new ArrayList<>(2)).add(parked);
+          }
+          parkedCount++;
+          outcomes.put(id, new Outcome()); // pending: later requests may depend on this one in turn
+          return;
+        }
+      }
+      if (refusal == null) {
+        ready.addLast(request);
+      }
+    }
+    if (refusal != null) {
+      reject(id, refusalStatus, refusal);
+    } else {
+      drainReady();
+    }
+  }
+
+  /** Request {@code id} is done (lock held): dependents with nothing left to wait for become ready. */
+  private void releaseDependentsLocked(long id) {
+    List<Parked> waiting = parkedOn.remove(id);
+    if (waiting == null) {
+      return;
+    }
+    for (Parked p : waiting) {
+      if (--p.remaining == 0) {
+        parkedCount--;
+        ready.addLast(p.request);
+      }
+    }
+  }
+
+  /**
+   * Runs the requests that are ready, in order, unless a drain is already going (whichever thread runs it
+   * also runs what others make ready meanwhile, so order holds and the stack stays flat).
+   */
+  private void drainReady() {
+    synchronized (this) {
+      if (draining || ready.isEmpty()) {
+        return;
+      }
+      draining = true;
+    }
+    while (true) {
+      SyscallRequest next;
+      synchronized (this) {
+        next = ready.pollFirst();
+        if (next == null) {
+          draining = false;
+          return;
+        }
+      }
+      dispatch(next);
     }
   }
 
@@ -97,7 +201,7 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
     }
     SyscallStreamService.InlineCall call = new SyscallStreamService.InlineCall(this, id, route);
     synchronized (this) {
-      outcomes.put(id, new Outcome());
+      outcomes.putIfAbsent(id, new Outcome());
       pendingCalls.put(id, call);
     }
     ServerCall.Listener<Message> listener = route.method().getServerCallHandler().startCall(call, headers);
@@ -193,12 +297,14 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
       pending.remove(id);
       pendingCalls.remove(id);
       send(SyscallReply.newBuilder().setId(id).setStatusValue(status).setField(route.replyField(), reply).build());
+      releaseDependentsLocked(id);
       finishIfDrained();
     }
+    drainReady();
   }
 
   private void finishIfDrained() {
-    if (finishWhenDrained && pendingCalls.isEmpty() && !ended) {
+    if (finishWhenDrained && pendingCalls.isEmpty() && parkedCount == 0 && ready.isEmpty() && !ended) {
       ended = true;
       out.onCompleted();
     }
@@ -215,8 +321,10 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
       pendingCalls.remove(id);
       send(SyscallReply.newBuilder().setId(id).setStatusValue(Status.ERR_INTERNAL)
           .setError(grpcStatus.getCode() + ": " + grpcStatus.getDescription()).build());
+      releaseDependentsLocked(id);
       finishIfDrained();
     }
+    drainReady();
   }
 
   private void reject(long id, int status, String why) {
@@ -226,7 +334,9 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
       o.status = status;
       outcomes.put(id, o);
       send(SyscallReply.newBuilder().setId(id).setStatusValue(status).setError(why).build());
+      releaseDependentsLocked(id);
     }
+    drainReady();
   }
 
   private void send(SyscallReply reply) {
@@ -278,6 +388,8 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
       waiting = new ArrayList<>(pending.values());
       pending.clear();
       pendingCalls.clear();
+      parkedOn.clear();
+      ready.clear();
     }
     // Waits still pending end with the stream (their observers are removed).
     waiting.forEach(ServerCall.Listener::onCancel);
@@ -293,7 +405,7 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
     // The client sent its last request; replies to pending waits still go out as they complete, and the
     // stream ends once they have.
     synchronized (this) {
-      if (pendingCalls.isEmpty()) {
+      if (pendingCalls.isEmpty() && parkedCount == 0) {
         ended = true;
         out.onCompleted();
         return;

@@ -125,6 +125,44 @@ class SyscallStreamTest {
   }
 
   @Test
+  void aRequestCanWaitInTheDaemonForAnEarlierPendingOne() {
+    SessionStubs p = SessionStubs.create(channel, "chainer");
+    try (Stream s = new Stream(p.token)) {
+      s.requests.onNext(SyscallRequest.newBuilder().setId(1)
+          .setChannelCreate(ChannelCreateRequest.getDefaultInstance()).build());
+      // 2: wait for READABLE on end 1; 3: read end 1 once 2 has completed (not before: it would SHOULD_WAIT).
+      s.requests.onNext(SyscallRequest.newBuilder().setId(2).addRefs(out(1, 1)).setObjectWaitOne(
+          ObjectWaitOneRequest.newBuilder().setHandle(ref(0)).setSignals(1).setDeadline(Long.MAX_VALUE)).build());
+      s.requests.onNext(SyscallRequest.newBuilder().setId(3).addAfter(2).addRefs(out(1, 1))
+          .setChannelRead(ChannelReadRequest.newBuilder().setHandle(ref(0)).setNumBytes(16)).build());
+      // 4 does not depend on 2 or 3, so it runs at once, and its write sets off 2, then 3.
+      s.requests.onNext(SyscallRequest.newBuilder().setId(4).addRefs(out(1, 0))
+          .setChannelWrite(ChannelWriteRequest.newBuilder().setHandle(ref(0)).setBytes(ByteString.copyFromUtf8("x")))
+          .build());
+      s.await(4);
+      assertEquals(List.of(1L, 2L, 3L, 4L).size(), s.replies.size());
+      SyscallReply read = s.replies.stream().filter(r -> r.getId() == 3).findFirst().orElseThrow();
+      assertEquals(Status.ZX_OK, read.getChannelRead().getStatus(), read.toString());
+      assertEquals("x", read.getChannelRead().getBytes().toStringUtf8());
+      List<Long> order = s.replies.stream().map(SyscallReply::getId).toList();
+      assertTrue(order.indexOf(2L) < order.indexOf(3L), "the read ran after the wait: " + order);
+      assertTrue(order.indexOf(1L) < order.indexOf(4L), order.toString());
+    }
+  }
+
+  @Test
+  void afterNamingAnUnknownRequestIsInvalidArgs() {
+    SessionStubs p = SessionStubs.create(channel, "confused");
+    try (Stream s = new Stream(p.token)) {
+      s.requests.onNext(SyscallRequest.newBuilder().setId(5).addAfter(404)
+          .setEventCreate(EventCreateRequest.getDefaultInstance()).build());
+      s.await(1);
+      assertEquals(Status.ZX_ERR_INVALID_ARGS, s.replies.get(0).getStatus());
+      assertTrue(s.replies.get(0).getError().contains("404"), s.replies.get(0).getError());
+    }
+  }
+
+  @Test
   void aFailedReferenceFailsItsDependentsWithBadHandleAndSaysWhy() {
     SessionStubs p = SessionStubs.create(channel, "pipeliner");
     try (Stream s = new Stream(p.token)) {
