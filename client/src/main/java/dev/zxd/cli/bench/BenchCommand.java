@@ -69,7 +69,11 @@ public final class BenchCommand implements Callable<Integer> {
   public enum Pattern { pingpong, relay, fanout, socket, sessions, waits, syscall }
 
   /** How syscalls travel. */
-  public enum Mode { unary, stream }
+  /**
+   * unary: one gRPC call per syscall. stream: the process's Kernel/Invoke stream. chained: the stream, with
+   * dependent steps sent at once and run by the daemon in order ("after"), where a pattern supports it.
+   */
+  public enum Mode { unary, stream, chained }
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "PATTERN",
       description = "pingpong, relay, fanout, socket, sessions, waits or syscall.")

@@ -159,12 +159,28 @@ final class Patterns {
       ByteString msg = ByteString.copyFrom(new byte[s.size]);
       try (Sys sa = Sys.of(a, s.mode); Sys sb = Sys.of(f.kids.get(0), s.mode)) {
         for (int i = 0; i < n; i++) {
-          pong(sb, bEnds[i]);
+          if (s.mode == BenchCommand.Mode.chained) {
+            pongChained(((Sys.Streamed) sb).stream(), bEnds[i], msg, null);
+          } else {
+            pong(sb, bEnds[i]);
+          }
         }
         List<Runner.Lane> lanes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
           int h = aEnds[i];
-          if (s.mode == BenchCommand.Mode.stream) {
+          if (s.mode == BenchCommand.Mode.chained) {
+            // Write, wait, and a read that the daemon runs once the wait completes: one message out, one in.
+            SyscallStream stream = ((Sys.Streamed) sa).stream();
+            lanes.add(() -> {
+              SyscallStream.Batch b = stream.batch();
+              b.add(r -> r.proto().setChannelWrite(write(h, msg).getChannelWrite()));
+              SyscallStream.Step wait = b.add(r -> r.proto().setObjectWaitOne(
+                  waitOne(h, CH_READABLE | CH_PEER_CLOSED).getObjectWaitOne()));
+              SyscallStream.Step read = b.add(r -> r.after(wait).proto().setChannelRead(read(h).getChannelRead()));
+              b.send();
+              return read.reply().thenApply(r -> ok(r, "zx_channel_read"));
+            });
+          } else if (s.mode == BenchCommand.Mode.stream) {
             // Write and wait sent back to back on the stream (no round trip between them), then read.
             lanes.add(() -> {
               CompletableFuture<SyscallReply> w = sa.call(write(h, msg));
@@ -194,6 +210,29 @@ final class Patterns {
         return m;
       }
     }
+  }
+
+  /**
+   * B's side, chained: wait, read after the wait, write a same-sized answer after the read, and the next such
+   * chain queued behind this one's write at once, so the daemon always holds B's next step.
+   */
+  private static void pongChained(SyscallStream sb, int h, ByteString answer, SyscallStream.Step previousWrite) {
+    SyscallStream.Batch b = sb.batch();
+    SyscallStream.Step wait = b.add(r -> {
+      if (previousWrite != null) {
+        r.after(previousWrite);
+      }
+      r.proto().setObjectWaitOne(waitOne(h, CH_READABLE | CH_PEER_CLOSED).getObjectWaitOne());
+    });
+    SyscallStream.Step read = b.add(r -> r.after(wait).proto().setChannelRead(read(h).getChannelRead()));
+    SyscallStream.Step write = b.add(r -> r.after(read).proto().setChannelWrite(write(h, answer).getChannelWrite()));
+    b.send();
+    // Keep one chain queued behind the current one; stop when the channel dies or the stream ends.
+    wait.reply().thenAccept(r -> {
+      if (r.getStatus() == Status.ZX_OK && (r.getObjectWaitOne().getObserved() & CH_READABLE) != 0) {
+        pongChained(sb, h, answer, write);
+      }
+    }).exceptionally(t -> null);
   }
 
   /** B's side: wait, read, write the bytes back, again; ends when the channel dies or a call fails. */

@@ -28,7 +28,7 @@ abstract class Sys implements AutoCloseable {
   public void close() {}
 
   static Sys of(ZxProcess process, BenchCommand.Mode mode) {
-    return mode == BenchCommand.Mode.stream ? new Streamed(process.stream()) : new Unary(process);
+    return mode == BenchCommand.Mode.unary ? new Unary(process) : new Streamed(process.stream());
   }
 
   /** Each syscall its own unary RPC (the generated future stubs). */
@@ -100,6 +100,10 @@ abstract class Sys implements AutoCloseable {
 
     Streamed(SyscallStream stream) {
       this.stream = stream;
+    }
+
+    SyscallStream stream() {
+      return stream;
     }
 
     @Override

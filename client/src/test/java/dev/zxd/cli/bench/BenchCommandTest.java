@@ -131,6 +131,13 @@ class BenchCommandTest {
   }
 
   @Test
+  void pingpongChainedRunsTheDependentStepsInTheDaemon() throws Exception {
+    JsonObject o = result("pingpong", "--mode", "chained", "--concurrency", "2", "--duration", "300ms",
+        "--warmup", "0s");
+    assertTrue(o.get("throughput_mb_per_second").getAsDouble() > 0);
+  }
+
+  @Test
   void relay() throws Exception {
     JsonObject o = result("relay", "--processes", "3", "--concurrency", "2", "--duration", "300ms",
         "--warmup", "0s");
