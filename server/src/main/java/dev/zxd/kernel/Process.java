@@ -45,7 +45,7 @@ public final class Process extends KernelObject {
     this.state = started ? State.RUNNING : State.NEW;
     this.startTime = started ? kernel.clock().now() : 0;
     this.handles = new HandleTable(kernel.random().nextInt(), kernel.config().maxHandlesPerProcess());
-    this.sessionSecret = new byte[SessionTokens.SECRET_BYTES];
+    this.sessionSecret = new byte[SecretTokens.SECRET_BYTES];
     kernel.random().nextBytes(sessionSecret);
     this.lease = new Lease(this, kernel.clock(), kernel.timers(), kernel.config());
     this.createdAt = kernel.clock().now();

@@ -23,19 +23,19 @@ public final class ProcessRegistry {
 
   /** The live process a session token belongs to, or null for a malformed, forged or dead session. */
   public Process resolve(String token) {
-    long koid = SessionTokens.claimedKoid(token);
+    long koid = SecretTokens.claimedId(token);
     if (koid < 0) {
       return null;
     }
     Process p = live.get(koid);
-    if (p == null || !SessionTokens.matches(token, p.sessionSecret())) {
+    if (p == null || !SecretTokens.matches(token, p.sessionSecret())) {
       return null;
     }
     return p;
   }
 
   public String tokenOf(Process process) {
-    return SessionTokens.encode(process.koid(), process.sessionSecret());
+    return SecretTokens.encode(process.koid(), process.sessionSecret());
   }
 
   public int size() {

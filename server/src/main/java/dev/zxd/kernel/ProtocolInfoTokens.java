@@ -1,9 +1,5 @@
 package dev.zxd.kernel;
 
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,15 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * is redeemed (it moves into the target's table), when it expires, or when its target process dies (nobody
  * else may ever redeem it).
  *
- * <p>A token is its id and 192 random bits; the secret part is compared in constant time and never logged.
+ * <p>Tokens are {@link SecretTokens}: an id and 192 random bits, compared in constant time, never logged.
  */
 public final class ProtocolInfoTokens {
   /** What DuplicateForProcess returns besides the token: what the target may want to know. */
   public record Issued(String token, int options, long sourceProcessId, long targetProcessId, long socketKoid,
       int rights, long expiresAt) {}
-
-  private static final int SECRET_BYTES = 24;
-  private static final int TOKEN_BYTES = 8 + SECRET_BYTES;
 
   private final class Entry {
     final long id;
@@ -52,7 +45,7 @@ public final class ProtocolInfoTokens {
   /** Issues a token holding {@code handle} (already made for it) for {@code target} to redeem. */
   Issued issue(Handle handle, Process source, Process target) {
     long id = nextId.getAndIncrement();
-    byte[] secret = new byte[SECRET_BYTES];
+    byte[] secret = new byte[SecretTokens.SECRET_BYTES];
     kernel.random().nextBytes(secret);
     Entry entry = new Entry(id, secret, handle, target.koid());
     long expiresAt = kernel.clock().now() + kernel.config().tokenExpiry().toNanos();
@@ -62,7 +55,7 @@ public final class ProtocolInfoTokens {
       entry.expiry = t;
     }
     Socket socket = (Socket) handle.object();
-    return new Issued(encode(id, secret), socket.options(), source.koid(), target.koid(), socket.koid(),
+    return new Issued(SecretTokens.encode(id, secret), socket.options(), source.koid(), target.koid(), socket.koid(),
         handle.rights(), expiresAt);
   }
 
@@ -71,9 +64,9 @@ public final class ProtocolInfoTokens {
    * unknown, forged, expired or spent token; ACCESS_DENIED for another process (the token stays valid).
    */
   Handle redeem(Process p, String token, int[] status) {
-    ByteBuffer raw = decode(token);
-    Entry entry = raw == null ? null : outstanding.get(raw.getLong(0));
-    if (entry == null || !MessageDigest.isEqual(entry.secret, Arrays.copyOfRange(raw.array(), 8, TOKEN_BYTES))) {
+    long id = SecretTokens.claimedId(token);
+    Entry entry = id < 0 ? null : outstanding.get(id);
+    if (entry == null || !SecretTokens.matches(token, entry.secret)) {
       status[0] = Status.ERR_NOT_FOUND;
       return null;
     }
@@ -123,22 +116,5 @@ public final class ProtocolInfoTokens {
   /** The handles tokens hold, for invariant checks (each names its socket once). */
   public java.util.List<Handle> heldHandles() {
     return outstanding.values().stream().map(e -> e.handle).toList();
-  }
-
-  private static String encode(long id, byte[] secret) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(
-        ByteBuffer.allocate(TOKEN_BYTES).putLong(id).put(secret).array());
-  }
-
-  private static ByteBuffer decode(String token) {
-    if (token == null || token.length() != 43) {
-      return null;
-    }
-    try {
-      byte[] raw = Base64.getUrlDecoder().decode(token);
-      return raw.length == TOKEN_BYTES ? ByteBuffer.wrap(raw) : null;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 }

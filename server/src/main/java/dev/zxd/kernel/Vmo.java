@@ -63,6 +63,11 @@ public final class Vmo extends KernelObject {
     }
   }
 
+  /** Whether [offset, offset + len) lies within the VMO (written so that no sum can overflow). */
+  private boolean inRangeLocked(long offset, long len) {
+    return offset >= 0 && offset <= size && len <= size - offset;
+  }
+
   /** Rounds up to whole pages; -1 on overflow. */
   static long roundToPages(long bytes) {
     if (bytes < 0 || bytes > Long.MAX_VALUE - PAGE_SIZE) {
@@ -73,7 +78,7 @@ public final class Vmo extends KernelObject {
 
   int read(long offset, int len, ByteString[] out) {
     synchronized (lock) {
-      if (offset < 0 || offset > size || len > size - offset) {
+      if (!inRangeLocked(offset, len)) {
         return Status.ERR_OUT_OF_RANGE;
       }
       byte[] buf = new byte[len];
@@ -98,7 +103,7 @@ public final class Vmo extends KernelObject {
   int write(long offset, ByteString data) {
     synchronized (lock) {
       int len = data.size();
-      if (offset < 0 || offset > size || len > size - offset) {
+      if (!inRangeLocked(offset, len)) {
         return Status.ERR_OUT_OF_RANGE;
       }
       // Charge the budget for every page this write commits before touching any of them.

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One Kernel/Invoke stream: dispatches requests in order, resolves pipelined handle references against the
@@ -23,10 +22,6 @@ import java.util.Set;
 final class InvokeStream implements StreamObserver<SyscallRequest> {
   static final int INBOUND_WINDOW = 32;
   private static final int REMEMBERED = 65_536;
-  private static final Set<String> HANDLE_FIELDS = Set.of(
-      "handle", "handles", "arg1", "socket_to_share", "source", "port", "wr_handles");
-  private static final List<String> OUTPUT_FIELDS = List.of(
-      "out", "out0", "out1", "out_socket", "proc_handle", "arg1", "handles", "rd_handles");
 
   /** What became of a request, for later references to its outputs. */
   private static final class Outcome {
@@ -235,7 +230,7 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
           }
           b.setField(f, inner);
         }
-      } else if (f.getType() == FieldDescriptor.Type.UINT32 && HANDLE_FIELDS.contains(f.getName())) {
+      } else if (f.getType() == FieldDescriptor.Type.UINT32 && Messages.INPUT_HANDLE_FIELDS.contains(f.getName())) {
         if (f.isRepeated()) {
           for (int i = 0; i < m.getRepeatedFieldCount(f); i++) {
             Integer v = lookup((Integer) m.getRepeatedField(f, i), refs, why);
@@ -286,7 +281,7 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
   }
 
   void completed(long id, SyscallStreamService.Route route, Message reply) {
-    int status = SyscallStreamService.statusOf(reply);
+    int status = Messages.statusOf(reply);
     synchronized (this) {
       Outcome o = outcomes.get(id);
       if (o != null) {
@@ -352,7 +347,7 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
 
   private static int[] outputs(Message reply) {
     List<Integer> values = new ArrayList<>();
-    for (String name : OUTPUT_FIELDS) {
+    for (String name : Messages.OUTPUT_HANDLE_FIELDS) {
       FieldDescriptor f = reply.getDescriptorForType().findFieldByName(name);
       if (f == null) {
         continue;

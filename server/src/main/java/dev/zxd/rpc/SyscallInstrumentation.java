@@ -1,7 +1,5 @@
 package dev.zxd.rpc;
 
-import com.google.protobuf.Descriptors.EnumValueDescriptor;
-import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import dev.zxd.kernel.Kernel;
 import dev.zxd.kernel.Process;
@@ -112,7 +110,7 @@ public final class SyscallInstrumentation implements ServerInterceptor {
         return;
       }
       done = true;
-      int status = statusOf(reply);
+      int status = Messages.statusOf(reply);
       metrics.record(syscall, status, System.nanoTime() - start);
       if (sequence < 0 && observer && trace.isActive()) {
         sequence = trace.reserve();
@@ -136,11 +134,4 @@ public final class SyscallInstrumentation implements ServerInterceptor {
     }
   }
 
-  private static int statusOf(Message reply) {
-    FieldDescriptor f = reply.getDescriptorForType().findFieldByNumber(1);
-    if (f == null || f.getType() != FieldDescriptor.Type.ENUM) {
-      return 0;
-    }
-    return ((EnumValueDescriptor) reply.getField(f)).getNumber();
-  }
 }

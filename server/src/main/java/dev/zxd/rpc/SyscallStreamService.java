@@ -1,7 +1,6 @@
 package dev.zxd.rpc;
 
 import com.google.protobuf.Descriptors.Descriptor;
-import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.Message;
@@ -80,14 +79,6 @@ public final class SyscallStreamService extends KernelGrpc.KernelImplBase {
 
   Route route(int fieldNumber) {
     return routes.get(fieldNumber);
-  }
-
-  static int statusOf(Message reply) {
-    FieldDescriptor f = reply.getDescriptorForType().findFieldByNumber(1);
-    if (f == null || f.getType() != FieldDescriptor.Type.ENUM) {
-      return 0;
-    }
-    return ((EnumValueDescriptor) reply.getField(f)).getNumber();
   }
 
   /** A ServerCall that lives inside the stream: its reply becomes one SyscallReply. */

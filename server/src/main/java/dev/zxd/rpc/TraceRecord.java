@@ -8,7 +8,6 @@ import dev.zxd.proto.v1.TraceEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One traced syscall. Small requests and replies are kept as they are and formatted on the trace thread; large
@@ -16,10 +15,6 @@ import java.util.Set;
  */
 final class TraceRecord implements SyscallTrace.Entry {
   private static final int KEEP_BELOW_BYTES = 512;
-
-  /** Reply fields that name handles new to the caller's table. */
-  private static final Set<String> CREATED_FIELDS = Set.of(
-      "out", "out0", "out1", "out_socket", "proc_handle", "arg1", "handles", "rd_handles");
 
   /** Request fields whose handles leave the caller's table, by syscall. */
   private static final Map<String, String> CONSUMED_FIELDS = Map.of(
@@ -83,7 +78,7 @@ final class TraceRecord implements SyscallTrace.Entry {
     }
     if (rep != null && status == dev.zxd.kernel.Status.OK) {
       for (FieldDescriptor f : rep.getDescriptorForType().getFields()) {
-        if (CREATED_FIELDS.contains(f.getName())) {
+        if (Messages.OUTPUT_HANDLE_FIELDS.contains(f.getName())) {
           collectHandles(rep, f.getName(), b, true);
         }
       }

@@ -6,23 +6,24 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * Session tokens: the process's koid (to find it without a map keyed by secrets) and 192 random bits, in
- * URL-safe base64. The secret is compared in constant time and the token is never logged.
+ * The unguessable tokens zxd hands out (session tokens, protocol-info tokens): an id, to find what the token
+ * names without a map keyed by secrets, and 192 random bits, in URL-safe base64 (43 characters). The secret is
+ * compared in constant time and tokens are never logged.
  */
-final class SessionTokens {
+final class SecretTokens {
   static final int SECRET_BYTES = 24;
   private static final int TOKEN_BYTES = 8 + SECRET_BYTES;
 
-  private SessionTokens() {}
+  private SecretTokens() {}
 
-  static String encode(long koid, byte[] secret) {
+  static String encode(long id, byte[] secret) {
     ByteBuffer b = ByteBuffer.allocate(TOKEN_BYTES);
-    b.putLong(koid).put(secret);
+    b.putLong(id).put(secret);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
   }
 
-  /** The koid a token claims, or -1 if it is not a well-formed token. */
-  static long claimedKoid(String token) {
+  /** The id a token claims, or -1 if it is not a well-formed token. */
+  static long claimedId(String token) {
     byte[] raw = decode(token);
     return raw == null ? -1 : ByteBuffer.wrap(raw).getLong();
   }
