@@ -2,7 +2,9 @@ package dev.zxd.client;
 
 import dev.zxd.proto.v1.HandleRef;
 import dev.zxd.proto.v1.KernelGrpc;
+import dev.zxd.proto.v1.SyscallBatch;
 import dev.zxd.proto.v1.SyscallReply;
+import dev.zxd.proto.v1.SyscallReplyBatch;
 import dev.zxd.proto.v1.SyscallRequest;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
@@ -15,9 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The asynchronous face of a process: syscalls on one Kernel/Invoke stream, each answered by a
+ * The asynchronous face of a process: syscalls on one Kernel/InvokeBatch stream, each answered by a
  * {@link CompletableFuture}, and batches whose requests use the handles earlier ones make without waiting
- * for them (pipelining).
+ * for them (pipelining). A batch travels as one transport message and its immediate replies come back as one.
  *
  * <pre>{@code
  * try (SyscallStream s = process.stream()) {
@@ -36,19 +38,21 @@ public final class SyscallStream implements AutoCloseable {
   private final AtomicLong nextId = new AtomicLong(1);
   private final Map<Long, CompletableFuture<SyscallReply>> pending = new ConcurrentHashMap<>();
   private final Context.CancellableContext context = Context.current().withCancellation();
-  private final StreamObserver<SyscallRequest> requests;
+  private final StreamObserver<SyscallBatch> requests;
   private volatile Throwable failure;
 
   SyscallStream(io.grpc.Channel sessionChannel) {
     KernelGrpc.KernelStub stub = KernelGrpc.newStub(sessionChannel);
     Context previous = context.attach();
     try {
-      requests = stub.invoke(new StreamObserver<>() {
+      requests = stub.invokeBatch(new StreamObserver<>() {
         @Override
-        public void onNext(SyscallReply reply) {
-          CompletableFuture<SyscallReply> f = pending.remove(reply.getId());
-          if (f != null) {
-            f.complete(reply);
+        public void onNext(SyscallReplyBatch replies) {
+          for (SyscallReply reply : replies.getRepliesList()) {
+            CompletableFuture<SyscallReply> f = pending.remove(reply.getId());
+            if (f != null) {
+              f.complete(reply);
+            }
           }
         }
 
@@ -83,7 +87,7 @@ public final class SyscallStream implements AutoCloseable {
     }
     pending.put(id, f);
     synchronized (requests) {
-      requests.onNext(request.setId(id).build());
+      requests.onNext(SyscallBatch.newBuilder().addRequests(request.setId(id)).build());
     }
     return f;
   }
@@ -142,15 +146,19 @@ public final class SyscallStream implements AutoCloseable {
 
     /** Sends every request now, in order; completes when all have replied. */
     public CompletableFuture<List<SyscallReply>> send() {
-      synchronized (SyscallStream.this.requests) {
-        for (int i = 0; i < requests.size(); i++) {
-          StepImpl step = steps.get(i);
-          if (failure != null) {
-            step.future.completeExceptionally(failure);
-            continue;
-          }
-          pending.put(step.id, step.future);
-          SyscallStream.this.requests.onNext(requests.get(i).build());
+      SyscallBatch.Builder batch = SyscallBatch.newBuilder();
+      for (int i = 0; i < requests.size(); i++) {
+        StepImpl step = steps.get(i);
+        if (failure != null) {
+          step.future.completeExceptionally(failure);
+          continue;
+        }
+        pending.put(step.id, step.future);
+        batch.addRequests(requests.get(i));
+      }
+      if (batch.getRequestsCount() > 0) {
+        synchronized (SyscallStream.this.requests) {
+          SyscallStream.this.requests.onNext(batch.build());
         }
       }
       return CompletableFuture.allOf(steps.stream().map(s -> s.future).toArray(CompletableFuture[]::new))

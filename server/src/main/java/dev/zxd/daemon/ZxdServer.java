@@ -10,7 +10,6 @@ import dev.zxd.rpc.EventPairService;
 import dev.zxd.rpc.EventService;
 import dev.zxd.rpc.FaultInterceptor;
 import dev.zxd.rpc.FifoService;
-import dev.zxd.rpc.HeadersInterceptor;
 import dev.zxd.rpc.HandleService;
 import dev.zxd.rpc.ObjectService;
 import dev.zxd.rpc.PortService;
@@ -327,9 +326,9 @@ public final class ZxdServer implements AutoCloseable {
         // Outermost first: faults, then the session, then instrumentation (which needs the session's process).
         out.add(ServerInterceptors.intercept(s, instrumentation, sessions, faults));
       }
-      // The syscall stream runs each request through the same intercepted definitions as the unary RPCs.
-      out.add(ServerInterceptors.intercept(new SyscallStreamService(List.copyOf(out)), new HeadersInterceptor(),
-          sessions, faults));
+      // The syscall stream runs each request through the same service methods as the unary RPCs, measured by
+      // the same instrumentation; the session is checked once, when the stream opens.
+      out.add(ServerInterceptors.intercept(new SyscallStreamService(syscalls, instrumentation), sessions, faults));
       out.add(ServerInterceptors.intercept(new DebugService(kernel, trace, settingsSummary),
           new AdminInterceptor(adminToken), faults));
       out.add(health.getHealthService().bindService());

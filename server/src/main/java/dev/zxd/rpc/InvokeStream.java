@@ -1,53 +1,42 @@
 package dev.zxd.rpc;
 
-import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import dev.zxd.kernel.Process;
 import dev.zxd.kernel.Status;
 import dev.zxd.proto.v1.HandleRef;
 import dev.zxd.proto.v1.SyscallReply;
+import dev.zxd.proto.v1.SyscallReplyBatch;
 import dev.zxd.proto.v1.SyscallRequest;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
+import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One Kernel/Invoke stream: dispatches requests in order, resolves pipelined handle references against the
- * outputs of earlier requests, and serializes replies (waits complete on other threads).
+ * One syscall stream (Kernel/Invoke, or Kernel/InvokeBatch with replies gathered per batch): admits requests in
+ * order, holds back those that name pending requests (after, refs), resolves pipelined handle references, runs
+ * each syscall straight into its service method, and sends the replies (waits complete on other threads).
+ *
+ * <p>The stream belongs to the process its session named when it opened; the context carrying that process is
+ * attached around every syscall, so services see the same caller as on a unary call.
  */
-final class InvokeStream implements StreamObserver<SyscallRequest> {
+final class InvokeStream {
+  private static final Logger log = LoggerFactory.getLogger(InvokeStream.class);
   static final int INBOUND_WINDOW = 32;
   private static final int REMEMBERED = 65_536;
+  private static final int MAX_PARKED = 65_536;
 
   /** What became of a request, for later references to its outputs. */
-  private static final class Outcome {
+  static final class Outcome {
     boolean done;
     int status;
-    int[] outputs = new int[0];
-  }
-
-  private final SyscallStreamService service;
-  private final ServerCallStreamObserver<SyscallReply> out;
-  private final Metadata headers;
-  private final Map<Long, Outcome> outcomes = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, Outcome> eldest) {
-      return size() > REMEMBERED;
-    }
-  }; // guarded by this
-  private final Map<Long, ServerCall.Listener<Message>> pending = new LinkedHashMap<>(); // guarded by this
-  private final Map<Long, SyscallStreamService.InlineCall> pendingCalls = new LinkedHashMap<>(); // guarded by this
-  private int owed; // guarded by this: requests not yet asked for again because the client was not reading
-  private boolean ended; // guarded by this
-
-  InvokeStream(SyscallStreamService service, ServerCallStreamObserver<SyscallReply> out, Metadata headers) {
-    this.service = service;
-    this.out = out;
-    this.headers = headers == null ? new Metadata() : headers;
+    int[] outputs = SyscallRoutes.EMPTY;
   }
 
   /** A request waiting (in the daemon) for earlier requests on the stream to complete. */
@@ -61,20 +50,62 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
     }
   }
 
-  private static final int MAX_PARKED = 65_536;
-  private final Map<Long, List<Parked>> parkedOn = new java.util.HashMap<>(); // guarded by this
-  private int parkedCount; // guarded by this
-  private final java.util.ArrayDeque<SyscallRequest> ready = new java.util.ArrayDeque<>(); // guarded by this
-  private boolean draining; // guarded by this
+  private final SyscallRoutes routes;
+  private final SyscallInstrumentation instrumentation;
+  private final ServerCallStreamObserver<Object> out;
+  private final boolean batched;
+  private final Process process;
+  private final Context context;
 
-  @Override
-  public void onNext(SyscallRequest request) {
-    admit(request);
+  // All guarded by this.
+  private final Map<Long, Outcome> outcomes = new LinkedHashMap<>(64, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Outcome> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
+  private final Map<Long, List<Parked>> parkedOn = new HashMap<>();
+  private final Map<Long, InlineReply> cancelables = new HashMap<>();
+  private final ArrayDeque<SyscallRequest> ready = new ArrayDeque<>();
+  private List<SyscallReply> gathered = new ArrayList<>();
+  private int batchDepth;
+  private int parkedCount;
+  private int inFlight; // dispatched, not yet replied
+  private int owed; // inbound messages not yet asked for again because the client was not reading
+  private boolean draining;
+  private boolean finishWhenDrained;
+  private boolean ended;
+
+  @SuppressWarnings("unchecked")
+  InvokeStream(SyscallRoutes routes, SyscallInstrumentation instrumentation, ServerCallStreamObserver<?> out,
+      boolean batched) {
+    this.routes = routes;
+    this.instrumentation = instrumentation;
+    this.out = (ServerCallStreamObserver<Object>) out;
+    this.batched = batched;
+    this.process = Calls.caller();
+    this.context = Context.current();
+  }
+
+  /** One transport message's worth of requests (one for Invoke, any number for InvokeBatch). */
+  void onMessage(List<SyscallRequest> requests) {
     synchronized (this) {
-      if (out.isReady()) {
-        out.request(1);
-      } else {
-        owed++;
+      batchDepth++;
+    }
+    try {
+      for (SyscallRequest r : requests) {
+        admit(r);
+      }
+    } finally {
+      synchronized (this) {
+        if (--batchDepth == 0) {
+          flushLocked();
+        }
+        if (out.isReady()) {
+          out.request(1);
+        } else {
+          owed++;
+        }
       }
     }
   }
@@ -96,36 +127,38 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
     String refusal = null;
     int refusalStatus = Status.OK;
     synchronized (this) {
-      java.util.Set<Long> waitFor = new java.util.HashSet<>();
-      for (long dep : request.getAfterList()) {
-        Outcome o = outcomes.get(dep);
-        if (o == null) {
-          refusal = "after names request " + dep + ", unknown on this stream";
-          refusalStatus = Status.ERR_INVALID_ARGS;
-          break;
-        }
-        if (!o.done) {
-          waitFor.add(dep);
-        }
-      }
-      for (HandleRef ref : request.getRefsList()) {
-        Outcome o = outcomes.get(ref.getId());
-        if (o != null && !o.done) {
-          waitFor.add(ref.getId());
-        }
-      }
-      if (refusal == null && !waitFor.isEmpty()) {
-        if (parkedCount >= MAX_PARKED) {
-          refusal = "too many requests waiting for earlier ones on this stream";
-          refusalStatus = Status.ERR_NO_RESOURCES;
-        } else {
-          Parked parked = new Parked(request, waitFor.size());
-          for (long dep : waitFor) {
-            parkedOn.computeIfAbsent(dep, k -> new ArrayList<>(2)).add(parked);
+      if (request.getAfterCount() > 0 || request.getRefsCount() > 0) {
+        java.util.Set<Long> waitFor = new java.util.HashSet<>();
+        for (long dep : request.getAfterList()) {
+          Outcome o = outcomes.get(dep);
+          if (o == null) {
+            refusal = "after names request " + dep + ", unknown on this stream";
+            refusalStatus = Status.ERR_INVALID_ARGS;
+            break;
           }
-          parkedCount++;
-          outcomes.put(id, new Outcome()); // pending: later requests may depend on this one in turn
-          return;
+          if (!o.done) {
+            waitFor.add(dep);
+          }
+        }
+        for (HandleRef ref : request.getRefsList()) {
+          Outcome o = outcomes.get(ref.getId());
+          if (o != null && !o.done) {
+            waitFor.add(ref.getId());
+          }
+        }
+        if (refusal == null && !waitFor.isEmpty()) {
+          if (parkedCount >= MAX_PARKED) {
+            refusal = "too many requests waiting for earlier ones on this stream";
+            refusalStatus = Status.ERR_NO_RESOURCES;
+          } else {
+            Parked parked = new Parked(request, waitFor.size());
+            for (long dep : waitFor) {
+              parkedOn.computeIfAbsent(dep, k -> new ArrayList<>(2)).add(parked);
+            }
+            parkedCount++;
+            outcomes.put(id, new Outcome()); // pending: later requests may depend on this one in turn
+            return;
+          }
         }
       }
       if (refusal == null) {
@@ -141,6 +174,9 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
 
   /** Request {@code id} is done (lock held): dependents with nothing left to wait for become ready. */
   private void releaseDependentsLocked(long id) {
+    if (parkedCount == 0) {
+      return;
+    }
     List<Parked> waiting = parkedOn.remove(id);
     if (waiting == null) {
       return;
@@ -164,162 +200,114 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
       }
       draining = true;
     }
-    while (true) {
-      SyscallRequest next;
-      synchronized (this) {
-        next = ready.pollFirst();
-        if (next == null) {
-          draining = false;
-          return;
+    Context previous = context.attach();
+    try {
+      while (true) {
+        SyscallRequest next;
+        synchronized (this) {
+          next = ended ? null : ready.pollFirst();
+          if (next == null) {
+            ready.clear();
+            draining = false;
+            return;
+          }
         }
+        dispatch(next);
       }
-      dispatch(next);
+    } finally {
+      context.detach(previous);
     }
   }
 
   private void dispatch(SyscallRequest request) {
     long id = request.getId();
-    FieldDescriptor which = request.getOneofFieldDescriptor(SyscallRequest.getDescriptor().getOneofs().get(0));
-    SyscallStreamService.Route route = which == null ? null : service.route(which.getNumber());
+    SyscallRoutes.Route route = routes.route(request.getSyscallCase().getNumber());
     if (route == null) {
       reject(id, Status.ERR_INVALID_ARGS, "the request names no syscall");
       return;
     }
-    Message message = (Message) request.getField(which);
+    if (!process.isAlive()) {
+      end(io.grpc.Status.UNAUTHENTICATED.withDescription("the stream's process has exited"));
+      return;
+    }
+    Message message = route.request(request);
     if (request.getRefsCount() > 0) {
       String[] why = new String[1];
-      message = resolve(message, request.getRefsList(), why);
+      message = PipelinedRefs.resolve(message, request.getRefsList(), this::outcomeOf, why);
       if (message == null) {
         reject(id, Status.ERR_BAD_HANDLE, why[0]);
         return;
       }
     }
-    SyscallStreamService.InlineCall call = new SyscallStreamService.InlineCall(this, id, route);
+    Outcome outcome;
     synchronized (this) {
-      outcomes.putIfAbsent(id, new Outcome());
-      pendingCalls.put(id, call);
+      outcome = outcomes.get(id);
+      if (outcome == null || outcome.done) {
+        outcome = new Outcome();
+        outcomes.put(id, outcome);
+      }
+      inFlight++;
     }
-    ServerCall.Listener<Message> listener = route.method().getServerCallHandler().startCall(call, headers);
+    process.lease().renew();
+    SyscallInstrumentation.Recorder recorder = instrumentation.start(route.syscall, process.koid(), route.observer);
+    recorder.request(message);
+    InlineReply reply = new InlineReply(this, id, route, outcome, recorder);
+    try {
+      route.run(message, reply);
+    } catch (RuntimeException e) {
+      log.error("kernel fault in {}", route.syscall, e);
+      reply.fault(e);
+    }
+  }
+
+  private synchronized Outcome outcomeOf(long id) {
+    return outcomes.get(id);
+  }
+
+  /** A syscall registered a cancel action (a wait): ending the stream must run it. */
+  void cancelable(InlineReply reply) {
     synchronized (this) {
-      if (pendingCalls.containsKey(id)) {
-        pending.put(id, listener);
+      if (!ended) {
+        cancelables.put(reply.id, reply);
+        return;
       }
     }
-    listener.onMessage(message);
-    listener.onHalfClose();
+    reply.cancel(); // the stream is already gone: abandon the wait at once
   }
 
-  /** Replaces pipelined references in handle fields; null (with the reason) if one cannot be resolved. */
-  private Message resolve(Message m, List<HandleRef> refs, String[] why) {
-    Message.Builder b = m.toBuilder();
-    for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
-      FieldDescriptor f = e.getKey();
-      if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
-        if (f.isRepeated()) {
-          for (int i = 0; i < m.getRepeatedFieldCount(f); i++) {
-            Message inner = resolve((Message) m.getRepeatedField(f, i), refs, why);
-            if (inner == null) {
-              return null;
-            }
-            b.setRepeatedField(f, i, inner);
-          }
-        } else {
-          Message inner = resolve((Message) e.getValue(), refs, why);
-          if (inner == null) {
-            return null;
-          }
-          b.setField(f, inner);
-        }
-      } else if (f.getType() == FieldDescriptor.Type.UINT32 && Messages.INPUT_HANDLE_FIELDS.contains(f.getName())) {
-        if (f.isRepeated()) {
-          for (int i = 0; i < m.getRepeatedFieldCount(f); i++) {
-            Integer v = lookup((Integer) m.getRepeatedField(f, i), refs, why);
-            if (v == null) {
-              return null;
-            }
-            b.setRepeatedField(f, i, v);
-          }
-        } else {
-          Integer v = lookup((Integer) e.getValue(), refs, why);
-          if (v == null) {
-            return null;
-          }
-          b.setField(f, v);
-        }
-      }
-    }
-    return b.build();
-  }
-
-  private Integer lookup(int value, List<HandleRef> refs, String[] why) {
-    if (value == 0 || (value & 3) != 0) {
-      return value; // a real handle value (or ZX_HANDLE_INVALID)
-    }
-    int k = (value >>> 2) - 1;
-    if (k >= refs.size()) {
-      why[0] = "handle value 0x" + Integer.toHexString(value) + " refers to refs[" + k + "], which is missing";
-      return null;
-    }
-    HandleRef ref = refs.get(k);
-    Outcome o;
-    synchronized (this) {
-      o = outcomes.get(ref.getId());
-    }
-    if (o == null) {
-      why[0] = "refs[" + k + "] names request " + ref.getId() + ", unknown on this stream";
-    } else if (!o.done) {
-      why[0] = "refs[" + k + "] names request " + ref.getId() + ", which has not completed";
-    } else if (o.status != Status.OK) {
-      why[0] = "refs[" + k + "] names request " + ref.getId() + ", which failed with " + Status.name(o.status);
-    } else if (ref.getIndex() >= o.outputs.length) {
-      why[0] = "refs[" + k + "] names output " + ref.getIndex() + " of request " + ref.getId() + ", which has "
-          + o.outputs.length;
-    } else {
-      return o.outputs[ref.getIndex()];
-    }
-    return null;
-  }
-
-  void completed(long id, SyscallStreamService.Route route, Message reply) {
+  void completed(InlineReply call, Message reply) {
     int status = Messages.statusOf(reply);
+    SyscallReply.Builder b = SyscallReply.newBuilder().setId(call.id).setStatusValue(status);
+    call.route.setReply(b, reply);
+    int[] outputs = status == Status.OK ? call.route.outputs(reply) : SyscallRoutes.EMPTY;
     synchronized (this) {
-      Outcome o = outcomes.get(id);
-      if (o != null) {
-        o.done = true;
-        o.status = status;
-        o.outputs = outputs(reply);
-      }
-      pending.remove(id);
-      pendingCalls.remove(id);
-      send(SyscallReply.newBuilder().setId(id).setStatusValue(status).setField(route.replyField(), reply).build());
-      releaseDependentsLocked(id);
-      finishIfDrained();
+      Outcome o = call.outcome;
+      o.done = true;
+      o.status = status;
+      o.outputs = outputs;
+      finishCallLocked(call, b.build());
     }
     drainReady();
   }
 
-  private void finishIfDrained() {
-    if (finishWhenDrained && pendingCalls.isEmpty() && parkedCount == 0 && ready.isEmpty() && !ended) {
-      ended = true;
-      out.onCompleted();
-    }
-  }
-
-  void failed(long id, io.grpc.Status grpcStatus) {
+  void failed(InlineReply call, io.grpc.Status grpcStatus) {
     synchronized (this) {
-      Outcome o = outcomes.get(id);
-      if (o != null) {
-        o.done = true;
-        o.status = Status.ERR_INTERNAL;
-      }
-      pending.remove(id);
-      pendingCalls.remove(id);
-      send(SyscallReply.newBuilder().setId(id).setStatusValue(Status.ERR_INTERNAL)
+      call.outcome.done = true;
+      call.outcome.status = Status.ERR_INTERNAL;
+      finishCallLocked(call, SyscallReply.newBuilder().setId(call.id).setStatusValue(Status.ERR_INTERNAL)
           .setError(grpcStatus.getCode() + ": " + grpcStatus.getDescription()).build());
-      releaseDependentsLocked(id);
-      finishIfDrained();
     }
     drainReady();
+  }
+
+  private void finishCallLocked(InlineReply call, SyscallReply reply) {
+    inFlight--;
+    if (!cancelables.isEmpty()) {
+      cancelables.remove(call.id, call);
+    }
+    sendLocked(reply);
+    releaseDependentsLocked(call.id);
+    finishIfDrainedLocked();
   }
 
   private void reject(long id, int status, String why) {
@@ -328,86 +316,94 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
       o.done = true;
       o.status = status;
       outcomes.put(id, o);
-      send(SyscallReply.newBuilder().setId(id).setStatusValue(status).setError(why).build());
+      sendLocked(SyscallReply.newBuilder().setId(id).setStatusValue(status).setError(why).build());
       releaseDependentsLocked(id);
+      finishIfDrainedLocked();
     }
     drainReady();
   }
 
-  private void send(SyscallReply reply) {
+  private void sendLocked(SyscallReply reply) {
     if (ended) {
       return;
     }
+    if (!batched) {
+      emitLocked(reply);
+      return;
+    }
+    gathered.add(reply);
+    if (batchDepth == 0) {
+      flushLocked();
+    }
+  }
+
+  private void flushLocked() {
+    if (!batched || gathered.isEmpty() || ended) {
+      return;
+    }
+    SyscallReplyBatch batch = SyscallReplyBatch.newBuilder().addAllReplies(gathered).build();
+    gathered = new ArrayList<>();
+    emitLocked(batch);
+  }
+
+  private void emitLocked(Object message) {
     try {
-      out.onNext(reply);
+      out.onNext(message);
     } catch (IllegalStateException | io.grpc.StatusRuntimeException gone) {
       ended = true;
     }
   }
 
-  private static int[] outputs(Message reply) {
-    List<Integer> values = new ArrayList<>();
-    for (String name : Messages.OUTPUT_HANDLE_FIELDS) {
-      FieldDescriptor f = reply.getDescriptorForType().findFieldByName(name);
-      if (f == null) {
-        continue;
-      }
-      if (f.isRepeated()) {
-        for (int i = 0; i < reply.getRepeatedFieldCount(f); i++) {
-          Object v = reply.getRepeatedField(f, i);
-          if (v instanceof Integer h) {
-            values.add(h);
-          } else if (v instanceof Message info) {
-            values.add((Integer) info.getField(info.getDescriptorForType().findFieldByName("handle")));
-          }
-        }
-      } else if (f.getType() == FieldDescriptor.Type.UINT32) {
-        int h = (Integer) reply.getField(f);
-        if (h != 0) {
-          values.add(h);
-        }
-      }
-    }
-    int[] out = new int[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i);
-    }
-    return out;
-  }
-
-  void onCancel() {
-    List<ServerCall.Listener<Message>> waiting;
-    synchronized (this) {
+  private void finishIfDrainedLocked() {
+    if (finishWhenDrained && inFlight == 0 && parkedCount == 0 && ready.isEmpty() && batchDepth == 0 && !ended) {
+      flushLocked();
       ended = true;
-      pendingCalls.values().forEach(c -> c.cancelled = true);
-      waiting = new ArrayList<>(pending.values());
-      pending.clear();
-      pendingCalls.clear();
-      parkedOn.clear();
-      ready.clear();
+      out.onCompleted();
     }
-    // Waits still pending end with the stream (their observers are removed).
-    waiting.forEach(ServerCall.Listener::onCancel);
   }
 
-  @Override
-  public void onError(Throwable t) {
+  /** Ends the stream with {@code status}, abandoning what is still pending. */
+  private void end(io.grpc.Status status) {
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      flushLocked();
+      try {
+        out.onError(status.asRuntimeException());
+      } catch (IllegalStateException alreadyClosed) {
+        // Nothing more to tell.
+      }
+    }
     onCancel();
   }
 
-  @Override
-  public void onCompleted() {
-    // The client sent its last request; replies to pending waits still go out as they complete, and the
-    // stream ends once they have.
+  void onCancel() {
+    List<InlineReply> waiting;
     synchronized (this) {
-      if (pendingCalls.isEmpty() && parkedCount == 0) {
-        ended = true;
-        out.onCompleted();
-        return;
-      }
-      finishWhenDrained = true;
+      ended = true;
+      waiting = new ArrayList<>(cancelables.values());
+      cancelables.clear();
+      parkedOn.clear();
+      parkedCount = 0;
+      ready.clear();
     }
+    // Waits still pending end with the stream (their observers are removed).
+    waiting.forEach(InlineReply::cancel);
   }
 
-  private boolean finishWhenDrained; // guarded by this
+  void onError(Throwable t) {
+    onCancel();
+  }
+
+  /**
+   * The client sent its last request; replies to pending waits still go out as they complete, and the stream
+   * ends once they have.
+   */
+  void onCompleted() {
+    synchronized (this) {
+      finishWhenDrained = true;
+      finishIfDrainedLocked();
+    }
+  }
 }

@@ -46,7 +46,7 @@ public final class SyscallInstrumentation implements ServerInterceptor {
     }
     String syscall = syscallName(method.getFullMethodName());
     Process caller = SessionInterceptor.PROCESS.get();
-    Recorder recorder = new Recorder(syscall, caller == null ? 0 : caller.koid(), OBSERVERS.contains(syscall));
+    Recorder recorder = start(syscall, caller == null ? 0 : caller.koid(), OBSERVERS.contains(syscall));
     ServerCall<ReqT, RespT> measured = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
       @Override
       public void sendMessage(RespT message) {
@@ -76,6 +76,16 @@ public final class SyscallInstrumentation implements ServerInterceptor {
     };
   }
 
+  /** Starts measuring one syscall (the syscall stream calls services directly, without this interceptor). */
+  Recorder start(String syscall, long processId, boolean observer) {
+    return new Recorder(syscall, processId, observer);
+  }
+
+  /** Whether the syscall only observes others' effects (and so is numbered in the trace after it runs). */
+  static boolean isObserver(String syscall) {
+    return OBSERVERS.contains(syscall);
+  }
+
   /** "zxd.v1.Channel/Write" -> "Channel/Write". */
   static String syscallName(String fullMethodName) {
     int dot = fullMethodName.lastIndexOf('.', fullMethodName.indexOf('/'));
@@ -83,7 +93,7 @@ public final class SyscallInstrumentation implements ServerInterceptor {
   }
 
   /** The life of one call: start time, request, the trace slot, and the reply's status. */
-  private final class Recorder {
+  final class Recorder {
     private final String syscall;
     private final long processId;
     private final boolean observer;

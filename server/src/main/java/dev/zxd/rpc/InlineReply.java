@@ -1,0 +1,122 @@
+package dev.zxd.rpc;
+
+import com.google.protobuf.Message;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+
+/**
+ * The reply path of one syscall run on a syscall stream: the service method replies here exactly as it would to
+ * its unary call, and the reply becomes one SyscallReply. A wait registers its cancel action here (as it would
+ * on a unary call), so ending the stream abandons it.
+ */
+final class InlineReply extends ServerCallStreamObserver<Message> {
+  final long id;
+  final SyscallRoutes.Route route;
+  final InvokeStream.Outcome outcome;
+  private final InvokeStream stream;
+  private final SyscallInstrumentation.Recorder recorder;
+  private boolean replied; // guarded by this
+  private boolean cancelled; // guarded by this
+  private Runnable onCancel; // guarded by this
+
+  InlineReply(InvokeStream stream, long id, SyscallRoutes.Route route, InvokeStream.Outcome outcome,
+      SyscallInstrumentation.Recorder recorder) {
+    this.stream = stream;
+    this.id = id;
+    this.route = route;
+    this.outcome = outcome;
+    this.recorder = recorder;
+  }
+
+  @Override
+  public void onNext(Message reply) {
+    synchronized (this) {
+      if (replied) {
+        return;
+      }
+      replied = true;
+    }
+    recorder.replied(reply);
+    stream.completed(this, reply);
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    failed(Status.fromThrowable(t));
+  }
+
+  /** The service method threw: the same INTERNAL the unary call's fault interceptor would give. */
+  void fault(RuntimeException e) {
+    failed(Status.INTERNAL.withDescription("kernel fault in " + route.syscall + ": " + e));
+  }
+
+  private void failed(Status status) {
+    synchronized (this) {
+      if (replied) {
+        return;
+      }
+      replied = true;
+    }
+    recorder.closed(status);
+    stream.failed(this, status);
+  }
+
+  @Override
+  public void onCompleted() {}
+
+  @Override
+  public void setOnCancelHandler(Runnable handler) {
+    boolean runNow;
+    synchronized (this) {
+      runNow = cancelled;
+      onCancel = handler;
+    }
+    if (runNow) {
+      handler.run();
+    } else {
+      stream.cancelable(this);
+    }
+  }
+
+  /** The stream ended before this syscall replied. */
+  void cancel() {
+    Runnable action;
+    synchronized (this) {
+      if (replied || cancelled) {
+        return;
+      }
+      cancelled = true;
+      replied = true;
+      action = onCancel;
+    }
+    recorder.closed(Status.CANCELLED);
+    if (action != null) {
+      action.run();
+    }
+  }
+
+  @Override
+  public synchronized boolean isCancelled() {
+    return cancelled;
+  }
+
+  @Override
+  public boolean isReady() {
+    return true;
+  }
+
+  @Override
+  public void setOnReadyHandler(Runnable onReadyHandler) {}
+
+  @Override
+  public void disableAutoInboundFlowControl() {}
+
+  @Override
+  public void request(int count) {}
+
+  @Override
+  public void setMessageCompression(boolean enable) {}
+
+  @Override
+  public void setCompression(String compression) {}
+}

@@ -1,0 +1,88 @@
+package dev.zxd.rpc;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import dev.zxd.kernel.Status;
+import dev.zxd.proto.v1.HandleRef;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongFunction;
+
+/**
+ * Pipelined handle references: in a request's handle fields, the value (k + 1) << 2 stands for refs[k], an
+ * output of an earlier request on the same stream. Real handle values have their low two bits set, so the two
+ * can never be confused.
+ */
+final class PipelinedRefs {
+  private PipelinedRefs() {}
+
+  /** The request with every reference replaced; null (and the reason in why[0]) if one cannot be resolved. */
+  static Message resolve(Message m, List<HandleRef> refs, LongFunction<InvokeStream.Outcome> outcomes,
+      String[] why) {
+    Message.Builder b = m.toBuilder();
+    for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
+      FieldDescriptor f = e.getKey();
+      if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+        if (f.isRepeated()) {
+          for (int i = 0; i < m.getRepeatedFieldCount(f); i++) {
+            Message inner = resolve((Message) m.getRepeatedField(f, i), refs, outcomes, why);
+            if (inner == null) {
+              return null;
+            }
+            b.setRepeatedField(f, i, inner);
+          }
+        } else {
+          Message inner = resolve((Message) e.getValue(), refs, outcomes, why);
+          if (inner == null) {
+            return null;
+          }
+          b.setField(f, inner);
+        }
+      } else if (f.getType() == FieldDescriptor.Type.UINT32 && Messages.INPUT_HANDLE_FIELDS.contains(f.getName())) {
+        if (f.isRepeated()) {
+          for (int i = 0; i < m.getRepeatedFieldCount(f); i++) {
+            Integer v = lookup((Integer) m.getRepeatedField(f, i), refs, outcomes, why);
+            if (v == null) {
+              return null;
+            }
+            b.setRepeatedField(f, i, v);
+          }
+        } else {
+          Integer v = lookup((Integer) e.getValue(), refs, outcomes, why);
+          if (v == null) {
+            return null;
+          }
+          b.setField(f, v);
+        }
+      }
+    }
+    return b.build();
+  }
+
+  private static Integer lookup(int value, List<HandleRef> refs, LongFunction<InvokeStream.Outcome> outcomes,
+      String[] why) {
+    if (value == 0 || (value & 3) != 0) {
+      return value; // a real handle value (or ZX_HANDLE_INVALID)
+    }
+    int k = (value >>> 2) - 1;
+    if (k >= refs.size()) {
+      why[0] = "handle value 0x" + Integer.toHexString(value) + " refers to refs[" + k + "], which is missing";
+      return null;
+    }
+    HandleRef ref = refs.get(k);
+    InvokeStream.Outcome o = outcomes.apply(ref.getId());
+    if (o == null) {
+      why[0] = "refs[" + k + "] names request " + ref.getId() + ", unknown on this stream";
+    } else if (!o.done) {
+      why[0] = "refs[" + k + "] names request " + ref.getId() + ", which has not completed";
+    } else if (o.status != Status.OK) {
+      why[0] = "refs[" + k + "] names request " + ref.getId() + ", which failed with " + Status.name(o.status);
+    } else if (ref.getIndex() >= o.outputs.length) {
+      why[0] = "refs[" + k + "] names output " + ref.getIndex() + " of request " + ref.getId() + ", which has "
+          + o.outputs.length;
+    } else {
+      return o.outputs[ref.getIndex()];
+    }
+    return null;
+  }
+}

@@ -1,0 +1,198 @@
+package dev.zxd.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.zxd.proto.v1.ChannelCreateRequest;
+import dev.zxd.proto.v1.ChannelReadRequest;
+import dev.zxd.proto.v1.ChannelWriteRequest;
+import dev.zxd.proto.v1.EventCreateRequest;
+import dev.zxd.proto.v1.HandleCloseRequest;
+import dev.zxd.proto.v1.HandleRef;
+import dev.zxd.proto.v1.KernelGrpc;
+import dev.zxd.proto.v1.ObjectSignalRequest;
+import dev.zxd.proto.v1.ObjectWaitOneRequest;
+import dev.zxd.proto.v1.ProcessExitRequest;
+import dev.zxd.proto.v1.Status;
+import dev.zxd.proto.v1.SyscallBatch;
+import dev.zxd.proto.v1.SyscallReply;
+import dev.zxd.proto.v1.SyscallReplyBatch;
+import dev.zxd.proto.v1.SyscallRequest;
+import io.grpc.ClientInterceptors;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Kernel/InvokeBatch: the syscall stream with many requests per transport message. */
+class SyscallBatchStreamTest {
+  private static final int SIGNAL_0 = 1 << 24;
+  private ZxdServer server;
+  private ManagedChannel channel;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = ZxdServer.builder().listen(new ListenAddress.Tcp("127.0.0.1", 0)).start();
+    channel = ManagedChannelBuilder.forTarget(server.addresses().get(0).toString()).usePlaintext().build();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.close();
+    assertEquals(0, server.kernel().objects().size());
+  }
+
+  private static int ref(int k) {
+    return (k + 1) << 2;
+  }
+
+  private static HandleRef out(long id, int index) {
+    return HandleRef.newBuilder().setId(id).setIndex(index).build();
+  }
+
+  private final class BatchStream implements AutoCloseable {
+    final List<SyscallReplyBatch> batches = new CopyOnWriteArrayList<>();
+    final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+    final Context.CancellableContext context = Context.current().withCancellation();
+    final StreamObserver<SyscallBatch> requests;
+
+    BatchStream(String token) {
+      Metadata md = new Metadata();
+      md.put(SessionStubs.SESSION, token);
+      KernelGrpc.KernelStub stub = KernelGrpc.newStub(
+          ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md)));
+      Context previous = context.attach();
+      try {
+        requests = stub.invokeBatch(new StreamObserver<>() {
+          @Override
+          public void onNext(SyscallReplyBatch b) {
+            batches.add(b);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            ended.complete(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            ended.complete(null);
+          }
+        });
+      } finally {
+        context.detach(previous);
+      }
+    }
+
+    List<SyscallReply> replies() {
+      return batches.stream().flatMap(b -> b.getRepliesList().stream()).toList();
+    }
+
+    void awaitReplies(int n) {
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> replies().size() >= n || ended.isDone());
+    }
+
+    @Override
+    public void close() {
+      context.cancel(null);
+    }
+  }
+
+  private static SyscallBatch batch(SyscallRequest.Builder... requests) {
+    SyscallBatch.Builder b = SyscallBatch.newBuilder();
+    for (SyscallRequest.Builder r : requests) {
+      b.addRequests(r);
+    }
+    return b.build();
+  }
+
+  @Test
+  void aPipelinedBatchTravelsAsOneMessageAndItsRepliesComeBackAsOne() {
+    SessionStubs p = SessionStubs.create(channel, "batcher");
+    try (BatchStream s = new BatchStream(p.token)) {
+      s.requests.onNext(batch(
+          SyscallRequest.newBuilder().setId(10).setChannelCreate(ChannelCreateRequest.getDefaultInstance()),
+          SyscallRequest.newBuilder().setId(11).addRefs(out(10, 0)).setChannelWrite(
+              ChannelWriteRequest.newBuilder().setHandle(ref(0)).setBytes(ByteString.copyFromUtf8("hi"))),
+          SyscallRequest.newBuilder().setId(12).addRefs(out(10, 1)).setChannelRead(
+              ChannelReadRequest.newBuilder().setHandle(ref(0)).setNumBytes(16)),
+          SyscallRequest.newBuilder().setId(13).addRefs(out(10, 0))
+              .setHandleClose(HandleCloseRequest.newBuilder().setHandle(ref(0))),
+          SyscallRequest.newBuilder().setId(14).addRefs(out(10, 1))
+              .setHandleClose(HandleCloseRequest.newBuilder().setHandle(ref(0)))));
+      s.awaitReplies(5);
+      assertEquals(1, s.batches.size(), "one reply message for the batch");
+      List<SyscallReply> r = s.replies();
+      assertEquals(List.of(10L, 11L, 12L, 13L, 14L), r.stream().map(SyscallReply::getId).toList());
+      assertEquals("hi", r.get(2).getChannelRead().getBytes().toStringUtf8());
+      assertTrue(r.stream().allMatch(x -> x.getStatus() == Status.ZX_OK), r.toString());
+    }
+  }
+
+  @Test
+  void aFailedReferenceFailsItsDependentsInsideTheBatch() {
+    SessionStubs p = SessionStubs.create(channel, "failer");
+    try (BatchStream s = new BatchStream(p.token)) {
+      s.requests.onNext(batch(
+          SyscallRequest.newBuilder().setId(1).setHandleClose(HandleCloseRequest.newBuilder().setHandle(0x7)),
+          SyscallRequest.newBuilder().setId(2).addRefs(out(1, 0))
+              .setHandleClose(HandleCloseRequest.newBuilder().setHandle(ref(0)))));
+      s.awaitReplies(2);
+      List<SyscallReply> r = s.replies();
+      assertEquals(Status.ZX_ERR_BAD_HANDLE, r.get(0).getStatus());
+      assertEquals(2L, r.get(1).getId());
+      assertEquals(Status.ZX_ERR_BAD_HANDLE, r.get(1).getStatus());
+      assertTrue(r.get(1).getError().contains("request 1"), r.get(1).getError());
+    }
+  }
+
+  @Test
+  void aWaitInABatchRepliesLaterInItsOwnMessage() {
+    SessionStubs p = SessionStubs.create(channel, "waiter");
+    int event = p.event.create(EventCreateRequest.getDefaultInstance()).getOut();
+    try (BatchStream s = new BatchStream(p.token)) {
+      s.requests.onNext(batch(
+          SyscallRequest.newBuilder().setId(1).setObjectWaitOne(ObjectWaitOneRequest.newBuilder()
+              .setHandle(event).setSignals(SIGNAL_0).setDeadline(Long.MAX_VALUE)),
+          SyscallRequest.newBuilder().setId(2).setEventCreate(EventCreateRequest.getDefaultInstance())));
+      s.awaitReplies(1);
+      assertEquals(List.of(2L), s.replies().stream().map(SyscallReply::getId).toList(), "the wait is pending");
+      int second = s.replies().get(0).getEventCreate().getOut();
+      s.requests.onNext(batch(
+          SyscallRequest.newBuilder().setId(3).setObjectSignal(
+              ObjectSignalRequest.newBuilder().setHandle(event).setSetMask(SIGNAL_0)),
+          SyscallRequest.newBuilder().setId(4).setHandleClose(HandleCloseRequest.newBuilder().setHandle(second))));
+      s.awaitReplies(4);
+      List<SyscallReply> r = s.replies();
+      assertEquals(Status.ZX_OK, r.stream().filter(x -> x.getId() == 1).findFirst().orElseThrow().getStatus());
+      assertEquals(4, r.size());
+    }
+  }
+
+  @Test
+  void afterTheProcessExitsTheStreamEndsUnauthenticated() throws Exception {
+    SessionStubs p = SessionStubs.create(channel, "leaver");
+    try (BatchStream s = new BatchStream(p.token)) {
+      s.requests.onNext(batch(
+          SyscallRequest.newBuilder().setId(1).setProcessExit(ProcessExitRequest.newBuilder().setRetcode(0)),
+          SyscallRequest.newBuilder().setId(2).setEventCreate(EventCreateRequest.getDefaultInstance())));
+      Throwable t = s.ended.get(10, TimeUnit.SECONDS);
+      assertEquals(io.grpc.Status.Code.UNAUTHENTICATED, io.grpc.Status.fromThrowable(t).getCode());
+      assertEquals(List.of(1L), s.replies().stream().map(SyscallReply::getId).toList(),
+          "the exit replied; nothing ran after it");
+    }
+  }
+}
