@@ -36,8 +36,9 @@ final class InlineReply extends ServerCallStreamObserver<Message> {
       }
       replied = true;
     }
-    recorder.replied(reply);
-    stream.completed(this, reply);
+    int status = route.status(reply);
+    recorder.replied(reply, status);
+    stream.completed(this, reply, status);
   }
 
   @Override

@@ -233,7 +233,7 @@ final class InvokeStream {
     Message message = route.request(request);
     if (request.getRefsCount() > 0) {
       String[] why = new String[1];
-      message = PipelinedRefs.resolve(message, request.getRefsList(), this::outcomeOf, why);
+      message = route.resolveRefs(message, request.getRefsList(), this::outcomeOf, why);
       if (message == null) {
         reject(id, Status.ERR_BAD_HANDLE, why[0]);
         return;
@@ -275,29 +275,47 @@ final class InvokeStream {
     reply.cancel(); // the stream is already gone: abandon the wait at once
   }
 
-  void completed(InlineReply call, Message reply) {
-    int status = Messages.statusOf(reply);
+  void completed(InlineReply call, Message reply, int status) {
     SyscallReply.Builder b = SyscallReply.newBuilder().setId(call.id).setStatusValue(status);
     call.route.setReply(b, reply);
     int[] outputs = status == Status.OK ? call.route.outputs(reply) : SyscallRoutes.EMPTY;
     synchronized (this) {
+      batchDepth++;
       Outcome o = call.outcome;
       o.done = true;
       o.status = status;
       o.outputs = outputs;
       finishCallLocked(call, b.build());
     }
-    drainReady();
+    runDependents();
   }
 
   void failed(InlineReply call, io.grpc.Status grpcStatus) {
     synchronized (this) {
+      batchDepth++;
       call.outcome.done = true;
       call.outcome.status = Status.ERR_INTERNAL;
       finishCallLocked(call, SyscallReply.newBuilder().setId(call.id).setStatusValue(Status.ERR_INTERNAL)
           .setError(grpcStatus.getCode() + ": " + grpcStatus.getDescription()).build());
     }
-    drainReady();
+    runDependents();
+  }
+
+  /**
+   * Runs what a completion made ready, then sends the completion's reply and theirs together: a chain such as
+   * wait, then read, then write costs one reply message, not three.
+   */
+  private void runDependents() {
+    try {
+      drainReady();
+    } finally {
+      synchronized (this) {
+        if (--batchDepth == 0) {
+          flushLocked();
+        }
+        finishIfDrainedLocked();
+      }
+    }
   }
 
   private void finishCallLocked(InlineReply call, SyscallReply reply) {
@@ -312,15 +330,15 @@ final class InvokeStream {
 
   private void reject(long id, int status, String why) {
     synchronized (this) {
+      batchDepth++;
       Outcome o = new Outcome();
       o.done = true;
       o.status = status;
       outcomes.put(id, o);
       sendLocked(SyscallReply.newBuilder().setId(id).setStatusValue(status).setError(why).build());
       releaseDependentsLocked(id);
-      finishIfDrainedLocked();
     }
-    drainReady();
+    runDependents();
   }
 
   private void sendLocked(SyscallReply reply) {

@@ -59,9 +59,14 @@ final class PipelinedRefs {
     return b.build();
   }
 
-  private static Integer lookup(int value, List<HandleRef> refs, LongFunction<InvokeStream.Outcome> outcomes,
+  /** Whether a handle field's value stands for a reference (real values have their low two bits set). */
+  static boolean isReference(int value) {
+    return value != 0 && (value & 3) == 0;
+  }
+
+  static Integer lookup(int value, List<HandleRef> refs, LongFunction<InvokeStream.Outcome> outcomes,
       String[] why) {
-    if (value == 0 || (value & 3) != 0) {
+    if (!isReference(value)) {
       return value; // a real handle value (or ZX_HANDLE_INVALID)
     }
     int k = (value >>> 2) - 1;

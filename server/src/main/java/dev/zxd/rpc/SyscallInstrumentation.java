@@ -115,12 +115,15 @@ public final class SyscallInstrumentation implements ServerInterceptor {
       }
     }
 
-    synchronized void replied(Message reply) {
+    void replied(Message reply) {
+      replied(reply, Messages.statusOf(reply));
+    }
+
+    synchronized void replied(Message reply, int status) {
       if (done) {
         return;
       }
       done = true;
-      int status = Messages.statusOf(reply);
       metrics.record(syscall, status, System.nanoTime() - start);
       if (sequence < 0 && observer && trace.isActive()) {
         sequence = trace.reserve();

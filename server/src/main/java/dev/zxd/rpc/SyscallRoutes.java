@@ -38,17 +38,59 @@ final class SyscallRoutes {
     final FieldDescriptor[] outputFields;
     private final MethodHandle requestGetter;
     private final MethodHandle replySetter;
+    private final MethodHandle replyStatus;
     private final MethodHandle handler;
+    /** The request's handle fields, if they are all plain singular uint32s (else null: resolve reflectively). */
+    private final HandleField[] plainHandleFields;
 
     Route(int number, String syscall, boolean observer, FieldDescriptor[] outputFields, MethodHandle requestGetter,
-        MethodHandle replySetter, MethodHandle handler) {
+        MethodHandle replySetter, MethodHandle replyStatus, MethodHandle handler, HandleField[] plainHandleFields) {
       this.number = number;
       this.syscall = syscall;
       this.observer = observer;
       this.outputFields = outputFields;
       this.requestGetter = requestGetter;
       this.replySetter = replySetter;
+      this.replyStatus = replyStatus;
       this.handler = handler;
+      this.plainHandleFields = plainHandleFields;
+    }
+
+    /** The Zircon status the reply starts with. */
+    int status(Message reply) {
+      try {
+        return (int) replyStatus.invokeExact(reply);
+      } catch (Throwable t) {
+        throw rethrow(t);
+      }
+    }
+
+    /** The request with its pipelined references replaced (null, and why, if one cannot be resolved). */
+    Message resolveRefs(Message request, List<dev.zxd.proto.v1.HandleRef> refs,
+        java.util.function.LongFunction<InvokeStream.Outcome> outcomes, String[] why) {
+      if (plainHandleFields == null) {
+        return PipelinedRefs.resolve(request, refs, outcomes, why);
+      }
+      try {
+        Message.Builder b = null;
+        for (HandleField f : plainHandleFields) {
+          int value = (int) f.getter.invokeExact(request);
+          if (!PipelinedRefs.isReference(value)) {
+            continue;
+          }
+          Integer resolved = PipelinedRefs.lookup(value, refs, outcomes, why);
+          if (resolved == null) {
+            return null;
+          }
+          if (b == null) {
+            b = request.toBuilder();
+          }
+          f.setter.invokeExact(b, (int) resolved);
+        }
+        return b == null ? request : b.build();
+      } catch (Throwable t) {
+        throw rethrow(t);
+      }
     }
 
     Message request(SyscallRequest r) {
@@ -111,6 +153,9 @@ final class SyscallRoutes {
 
   static final int[] EMPTY = new int[0];
 
+  /** A singular uint32 handle field of a request: read from the message, written on its builder. */
+  record HandleField(MethodHandle getter, MethodHandle setter) {}
+
   private final Route[] byNumber;
 
   /** {@code services}: the (unintercepted) service objects the unary RPCs are served by. */
@@ -161,14 +206,44 @@ final class SyscallRoutes {
           outputs.add(o);
         }
       }
+      Method status = replyType.getMethod("getStatusValue");
       return new Route(f.getNumber(), syscall, SyscallInstrumentation.isObserver(syscall),
           outputs.toArray(new FieldDescriptor[0]),
           LOOKUP.unreflect(getter).asType(GETTER),
           LOOKUP.unreflect(setter).asType(SETTER),
-          LOOKUP.unreflect(impl).bindTo(service).asType(HANDLER));
+          LOOKUP.unreflect(status).asType(MethodType.methodType(int.class, Message.class)),
+          LOOKUP.unreflect(impl).bindTo(service).asType(HANDLER),
+          plainHandleFields(requestType, f.getMessageType()));
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot route SyscallRequest." + f.getName(), e);
     }
+  }
+
+  /**
+   * Accessors for the request's handle fields when every one is a singular uint32 at the top level (the common
+   * shape: handle, arg1, port, ...); null when any is repeated or nested, which the reflective path handles.
+   */
+  private static HandleField[] plainHandleFields(Class<?> requestType, com.google.protobuf.Descriptors.Descriptor d)
+      throws ReflectiveOperationException {
+    List<HandleField> fields = new ArrayList<>();
+    for (FieldDescriptor f : d.getFields()) {
+      if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+        return null;
+      }
+      if (!Messages.INPUT_HANDLE_FIELDS.contains(f.getName())) {
+        continue;
+      }
+      if (f.isRepeated() || f.getType() != FieldDescriptor.Type.UINT32) {
+        return null;
+      }
+      String camel = camel(f.getName());
+      Class<?> builderType = requestType.getMethod("toBuilder").getReturnType();
+      fields.add(new HandleField(
+          LOOKUP.unreflect(requestType.getMethod("get" + camel)).asType(MethodType.methodType(int.class, Message.class)),
+          LOOKUP.unreflect(builderType.getMethod("set" + camel, int.class))
+              .asType(MethodType.methodType(void.class, Message.Builder.class, int.class))));
+    }
+    return fields.toArray(new HandleField[0]);
   }
 
   /** "ChannelWriteEtc" -> "channel_write_etc". */

@@ -53,6 +53,8 @@ import picocli.CommandLine.Spec;
         "  waits     --waits pending waits (default 100000) over --processes processes (default 10), completed "
             + "by one signal per process; time to register and to complete them",
         "  syscall   one syscall (Object/Signal) per operation, --concurrency in flight",
+        "  batch     one Kernel/InvokeBatch message of --batch syscalls (default 256: duplicate + close by "
+            + "pipelined reference) per operation, --concurrency batches in flight; syscalls/s",
         "",
         "Progress goes to stderr once a second; the summary table to stdout. --baseline also measures the "
             + "daemon's bare gRPC echo (zxd.v1.Bench, unary and streaming) with the same size, concurrency and "
@@ -66,7 +68,7 @@ import picocli.CommandLine.Spec;
         "  zxctl bench waits --waits 100000 --processes 10 --target unix:/tmp/zxd.sock"})
 public final class BenchCommand implements Callable<Integer> {
   /** The load patterns. */
-  public enum Pattern { pingpong, relay, fanout, socket, sessions, waits, syscall }
+  public enum Pattern { pingpong, relay, fanout, socket, sessions, waits, syscall, batch }
 
   /** How syscalls travel. */
   /**
@@ -76,7 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
   public enum Mode { unary, stream, chained }
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "PATTERN",
-      description = "pingpong, relay, fanout, socket, sessions, waits or syscall.")
+      description = "pingpong, relay, fanout, socket, sessions, waits, syscall or batch.")
   Pattern positional;
 
   @Option(names = "--pattern", paramLabel = "PATTERN", description = "The pattern (instead of the positional).")
@@ -109,6 +111,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--handles", paramLabel = "N", defaultValue = "100",
       description = "sessions: handles per process; default ${DEFAULT-VALUE}.")
   int handles;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "256",
+      description = "batch: syscalls per transport message; default ${DEFAULT-VALUE}.")
+  int batch;
 
   @Option(names = "--waits", paramLabel = "N", defaultValue = "100000",
       description = "waits: pending waits in all; default ${DEFAULT-VALUE}.")
@@ -240,6 +246,7 @@ public final class BenchCommand implements Callable<Integer> {
       case sessions -> results.add(Patterns.sessions(s));
       case waits -> results.addAll(Patterns.waits(s));
       case syscall -> results.add(Patterns.syscall(s));
+      case batch -> results.add(BatchPattern.run(s, Math.max(2, batch)));
       default -> throw new IllegalStateException();
     }
     List<Measurement> base = new ArrayList<>();
