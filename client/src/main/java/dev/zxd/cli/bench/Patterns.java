@@ -461,10 +461,17 @@ final class Patterns {
       ByteString data = ByteString.copyFrom(new byte[s.size]);
       AtomicLong received = new AtomicLong();
       try (Sys w = Sys.of(f.root, s.mode); Sys r = Sys.of(f.kids.get(0), s.mode)) {
-        drain(r, rh, Math.max(4 * s.size, 65536), received);
+        boolean chained = s.mode == BenchCommand.Mode.chained;
+        int max = Math.max(4 * s.size, 65536);
+        if (chained) {
+          drainChained(((Sys.Streamed) r).stream(), rh, max, received, null);
+        } else {
+          drain(r, rh, max, received);
+        }
         List<Runner.Lane> lanes = new ArrayList<>();
         for (int i = 0; i < s.concurrency; i++) {
-          lanes.add(() -> writeAll(w, wh, data));
+          lanes.add(chained ? () -> writeAllChained(((Sys.Streamed) w).stream(), wh, data)
+              : () -> writeAll(w, wh, data));
         }
         long before = received.get();
         long t0 = System.nanoTime();
@@ -497,6 +504,62 @@ final class Patterns {
       }
       throw new IllegalStateException("zx_socket_write: " + r.getStatus());
     });
+  }
+
+  /**
+   * Chained writer: a short or refused write sends "wait for WRITABLE, then write the rest" as one message, so
+   * the daemon retries the moment there is room, with no trip back to the client.
+   */
+  private static CompletableFuture<Void> writeAllChained(SyscallStream s, int h, ByteString data) {
+    return s.call(socketWrite(h, data)).thenCompose(r -> afterWrite(s, h, data, r));
+  }
+
+  private static CompletableFuture<Void> afterWrite(SyscallStream s, int h, ByteString data, SyscallReply r) {
+    ByteString rest;
+    if (r.getStatus() == Status.ZX_OK) {
+      int actual = r.getSocketWrite().getActual();
+      if (actual >= data.size()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      rest = data.substring(actual);
+    } else if (r.getStatus() == Status.ZX_ERR_SHOULD_WAIT) {
+      rest = data;
+    } else {
+      throw new IllegalStateException("zx_socket_write: " + r.getStatus());
+    }
+    SyscallStream.Batch b = s.batch();
+    SyscallStream.Step wait = b.add(q -> q.proto().setObjectWaitOne(
+        waitOne(h, SOCK_WRITABLE | SOCK_PEER_CLOSED).getObjectWaitOne()));
+    SyscallStream.Step write = b.add(q -> q.after(wait).proto().setSocketWrite(socketWrite(h, rest).getSocketWrite()));
+    b.send();
+    return write.reply().thenCompose(wr -> afterWrite(s, h, rest, wr));
+  }
+
+  /**
+   * Chained reader: "wait for READABLE, then read" sent as one message, and the next such pair queued behind
+   * this one's read as soon as its wait completes, so the daemon always holds the reader's next read.
+   */
+  private static void drainChained(SyscallStream s, int h, int max, AtomicLong received,
+      SyscallStream.Step previousRead) {
+    SyscallStream.Batch b = s.batch();
+    SyscallStream.Step wait = b.add(q -> {
+      if (previousRead != null) {
+        q.after(previousRead);
+      }
+      q.proto().setObjectWaitOne(waitOne(h, SOCK_READABLE | SOCK_PEER_CLOSED).getObjectWaitOne());
+    });
+    SyscallStream.Step read = b.add(q -> q.after(wait).proto().setSocketRead(socketRead(h, max).getSocketRead()));
+    b.send();
+    read.reply().thenAccept(r -> {
+      if (r.getStatus() == Status.ZX_OK) {
+        received.addAndGet(r.getSocketRead().getBuffer().size());
+      }
+    }).exceptionally(t -> null);
+    wait.reply().thenAccept(w -> {
+      if (w.getStatus() == Status.ZX_OK && (w.getObjectWaitOne().getObserved() & SOCK_READABLE) != 0) {
+        drainChained(s, h, max, received, read);
+      }
+    }).exceptionally(t -> null);
   }
 
   private static void drain(Sys s, int h, int max, AtomicLong received) {

@@ -162,6 +162,24 @@ class BenchCommandTest {
   }
 
   @Test
+  void socketChained() throws Exception {
+    JsonObject o = result("socket", "--mode", "chained", "--size", "65536", "--concurrency", "2", "--duration",
+        "300ms", "--warmup", "0s");
+    assertTrue(o.get("throughput_mb_per_second").getAsDouble() > 0);
+  }
+
+  @Test
+  void pipelinedBatchesCountEverySyscall() throws Exception {
+    JsonObject o = result("batch", "--batch", "64", "--concurrency", "2", "--count", "50", "--warmup", "0s");
+    JsonObject r = o.getAsJsonArray("results").get(0).getAsJsonObject();
+    long ops = r.get("ops").getAsLong();
+    assertTrue(ops >= 50 && ops < 50 + 2, "stops at the count: " + ops);
+    JsonObject extra = r.getAsJsonObject("extra");
+    assertEquals(64, extra.get("syscalls_per_batch").getAsInt());
+    assertEquals(64 * r.get("ops_per_second").getAsDouble(), extra.get("syscalls_per_second").getAsDouble(), 1e-6);
+  }
+
+  @Test
   void sessions() throws Exception {
     JsonObject o = result("sessions", "--processes", "20", "--handles", "10", "--concurrency", "4");
     JsonObject r = o.getAsJsonArray("results").get(0).getAsJsonObject();
