@@ -160,7 +160,7 @@ final class Patterns {
       try (Sys sa = Sys.of(a, s.mode); Sys sb = Sys.of(f.kids.get(0), s.mode)) {
         for (int i = 0; i < n; i++) {
           if (s.mode == BenchCommand.Mode.chained) {
-            pongChained(((Sys.Streamed) sb).stream(), bEnds[i], msg, null);
+            new Ponger(((Sys.Streamed) sb).stream(), bEnds[i], msg).start();
           } else {
             pong(sb, bEnds[i]);
           }
@@ -213,26 +213,46 @@ final class Patterns {
   }
 
   /**
-   * B's side, chained: wait, read after the wait, write a same-sized answer after the read, and the next such
-   * chain queued behind this one's write at once, so the daemon always holds B's next step.
+   * B's side, chained: wait, read after the wait, write a same-sized answer after the read. Two such chains are
+   * kept queued in the daemon (each behind the previous chain's write), and every completed wait queues one
+   * more, so when A's message lands the daemon runs B's whole step at once, without waiting for B's client.
    */
-  private static void pongChained(SyscallStream sb, int h, ByteString answer, SyscallStream.Step previousWrite) {
-    SyscallStream.Batch b = sb.batch();
-    SyscallStream.Step wait = b.add(r -> {
-      if (previousWrite != null) {
-        r.after(previousWrite);
-      }
-      r.proto().setObjectWaitOne(waitOne(h, CH_READABLE | CH_PEER_CLOSED).getObjectWaitOne());
-    });
-    SyscallStream.Step read = b.add(r -> r.after(wait).proto().setChannelRead(read(h).getChannelRead()));
-    SyscallStream.Step write = b.add(r -> r.after(read).proto().setChannelWrite(write(h, answer).getChannelWrite()));
-    b.send();
-    // Keep one chain queued behind the current one; stop when the channel dies or the stream ends.
-    wait.reply().thenAccept(r -> {
-      if (r.getStatus() == Status.ZX_OK && (r.getObjectWaitOne().getObserved() & CH_READABLE) != 0) {
-        pongChained(sb, h, answer, write);
-      }
-    }).exceptionally(t -> null);
+  private static final class Ponger {
+    private final SyscallStream sb;
+    private final int h;
+    private final ByteString answer;
+    private SyscallStream.Step lastWrite; // guarded by this
+
+    Ponger(SyscallStream sb, int h, ByteString answer) {
+      this.sb = sb;
+      this.h = h;
+      this.answer = answer;
+    }
+
+    void start() {
+      queueNext();
+      queueNext();
+    }
+
+    private synchronized void queueNext() {
+      SyscallStream.Step previous = lastWrite;
+      SyscallStream.Batch b = sb.batch();
+      SyscallStream.Step wait = b.add(r -> {
+        if (previous != null) {
+          r.after(previous);
+        }
+        r.proto().setObjectWaitOne(waitOne(h, CH_READABLE | CH_PEER_CLOSED).getObjectWaitOne());
+      });
+      SyscallStream.Step read = b.add(r -> r.after(wait).proto().setChannelRead(read(h).getChannelRead()));
+      lastWrite = b.add(r -> r.after(read).proto().setChannelWrite(write(h, answer).getChannelWrite()));
+      b.send();
+      // Stop when the channel dies or the stream ends.
+      wait.reply().thenAccept(r -> {
+        if (r.getStatus() == Status.ZX_OK && (r.getObjectWaitOne().getObserved() & CH_READABLE) != 0) {
+          queueNext();
+        }
+      }).exceptionally(t -> null);
+    }
   }
 
   /** B's side: wait, read, write the bytes back, again; ends when the channel dies or a call fails. */
