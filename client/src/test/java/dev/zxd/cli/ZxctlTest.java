@@ -263,7 +263,8 @@ class ZxctlTest {
     assertEquals("0", kv.get("  socket"));
     assertEquals("5", kv.get("handles"), "alpha 4, beta 1 (the duplicate in flight is in no table)");
     assertEquals("0", kv.get("tokens outstanding"));
-    assertEquals("0 B", kv.get("memory used"));
+    // The one queued message is charged to the budget: 5 payload bytes + 64 + 16 for the handle it carries.
+    assertEquals("85 B", kv.get("memory used"));
     // Not asserted exactly: the daemon counts its internal deadlines too (lease checks of earlier tests'
     // processes linger until they would have fired).
     assertTrue(kv.get("pending timers").matches("\\d+"), kv.get("pending timers"));

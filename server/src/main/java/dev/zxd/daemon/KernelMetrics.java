@@ -45,7 +45,8 @@ final class KernelMetrics {
     Gauge.builder("zxd.tokens.outstanding", kernel, k -> k.tokens().size())
         .description("Protocol-info tokens issued and not yet redeemed or expired").register(registry);
     Gauge.builder("zxd.memory.budget.used", kernel, k -> k.memory().used()).baseUnit("bytes")
-        .description("Memory held by objects, charged to --memory-budget-bytes").register(registry);
+        .description("Memory held by objects (VMO pages, queued channel messages, socket and FIFO buffers), "
+            + "charged to --memory-budget-bytes").register(registry);
     Gauge.builder("zxd.timers.pending", kernel, k -> k.timers().pending())
         .description("Deadlines scheduled (waits, calls, timers, leases, tokens)").register(registry);
   }

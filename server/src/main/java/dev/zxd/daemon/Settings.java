@@ -33,7 +33,18 @@ public final class Settings {
   public static final Setting<Long> MAX_VMO_BYTES = Setting.of("max-vmo-bytes", "1073741824",
       "Largest VMO, after rounding up to 4 KiB pages; larger: ZX_ERR_OUT_OF_RANGE.", Setting.longAtLeast(4096));
   public static final Setting<Long> MEMORY_BUDGET_BYTES = Setting.of("memory-budget-bytes", "4294967296",
-      "Memory for data held inside objects (VMO pages); beyond it: ZX_ERR_NO_MEMORY.", Setting.longAtLeast(4096));
+      "Memory for data held inside objects: VMO pages, queued channel messages (payload + 64 bytes, + 16 per "
+          + "handle), socket buffers and FIFO buffers; a syscall that would go beyond it: ZX_ERR_NO_MEMORY.",
+      Setting.longAtLeast(4096));
+  public static final Setting<Integer> MAX_CHANNEL_MESSAGES = Setting.of("max-channel-messages", "4096",
+      "Messages waiting in one channel endpoint; a write beyond it returns ZX_ERR_SHOULD_WAIT (retry once the "
+          + "reader has drained some).", Setting.intAtLeast(1));
+  public static final Setting<Long> MAX_CHANNEL_BYTES = Setting.of("max-channel-bytes", "16777216",
+      "Payload bytes waiting in one channel endpoint; a write beyond it returns ZX_ERR_SHOULD_WAIT. At least "
+          + "65536, so any legal message fits an empty queue.", Setting.longAtLeast(65_536));
+  public static final Setting<Integer> MAX_PENDING_WAITS_PER_PROCESS = Setting.of("max-pending-waits-per-process",
+      "65536", "Waits one process may have pending at once (wait_one, wait_many, port_wait, wait_async, "
+          + "channel_call); beyond it they return ZX_ERR_NO_RESOURCES.", Setting.intAtLeast(1));
   public static final Setting<Integer> MAX_FRAME_BYTES = Setting.of("max-frame-bytes", "4194304",
       "Largest gRPC request the daemon decodes; a larger one is refused with RESOURCE_EXHAUSTED.",
       Setting.intAtLeast(1 << 17));
@@ -61,7 +72,8 @@ public final class Settings {
 
   public static final List<Setting<?>> ALL = List.of(
       LISTEN, LEASE, GRACE_PERIOD, TOKEN_EXPIRY, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_VMO_BYTES,
-      MEMORY_BUDGET_BYTES, MAX_FRAME_BYTES, FLOW_CONTROL_WINDOW, METRICS, ADMIN_TOKEN, TRACE_BUFFER_EVENTS,
+      MEMORY_BUDGET_BYTES, MAX_CHANNEL_MESSAGES, MAX_CHANNEL_BYTES, MAX_PENDING_WAITS_PER_PROCESS,
+      MAX_FRAME_BYTES, FLOW_CONTROL_WINDOW, METRICS, ADMIN_TOKEN, TRACE_BUFFER_EVENTS,
       TLS_CERT, TLS_KEY, TLS_CLIENT_CA);
 
   private final Map<Setting<?>, List<Object>> values = new LinkedHashMap<>();
@@ -224,7 +236,8 @@ public final class Settings {
 
   public KernelConfig kernelConfig() {
     return new KernelConfig(get(MAX_HANDLES_PER_PROCESS), get(MAX_PROCESSES), get(LEASE), get(GRACE_PERIOD),
-        get(TOKEN_EXPIRY), get(MAX_VMO_BYTES), get(MEMORY_BUDGET_BYTES));
+        get(TOKEN_EXPIRY), get(MAX_VMO_BYTES), get(MEMORY_BUDGET_BYTES), get(MAX_CHANNEL_MESSAGES),
+        get(MAX_CHANNEL_BYTES), get(MAX_PENDING_WAITS_PER_PROCESS));
   }
 
   /** Prints every setting with its flag, environment variable, current value and meaning. */

@@ -53,18 +53,23 @@ public final class Channel extends PeeredObject<Channel> {
     }
   }
 
-  /** Writes a message to the peer; on PEER_CLOSED the caller still owns (and must destroy) the message. */
+  /**
+   * Writes a message to the peer. On failure (PEER_CLOSED, SHOULD_WAIT when the peer's queue is at its limit,
+   * NO_MEMORY when the budget is spent) nothing was queued and the caller still owns (and must destroy) it.
+   */
   int write(MessagePacket message, Wakeups wakeups) {
     synchronized (lock) {
       if (peer == null) {
         return Status.ERR_PEER_CLOSED;
       }
-      peer.deliverLocked(message, wakeups);
-      return Status.OK;
+      return peer.deliverLocked(message, wakeups);
     }
   }
 
-  /** Writes a channel_call's request, registering {@code call} for the reply under a fresh txid. */
+  /**
+   * Writes a channel_call's request, registering {@code call} for the reply under a fresh txid. Fails as
+   * {@link #write} does, and then registers nothing.
+   */
   int writeCall(ChannelCall call, MessagePacket request, Wakeups wakeups) {
     synchronized (lock) {
       if (peer == null) {
@@ -72,13 +77,16 @@ public final class Channel extends PeeredObject<Channel> {
       }
       int txid = allocateTxidLocked();
       MessagePacket stamped = new MessagePacket(ChannelCall.stampTxid(request.bytes, txid), request.handles);
+      int status = peer.deliverLocked(stamped, wakeups);
+      if (status != Status.OK) {
+        return status;
+      }
       call.txid = txid;
       if (calls == null) {
         calls = new ArrayList<>(2);
       }
       calls.add(call);
       addObserverLocked(call, wakeups);
-      peer.deliverLocked(stamped, wakeups);
       return Status.OK;
     }
   }
@@ -99,7 +107,12 @@ public final class Channel extends PeeredObject<Channel> {
     }
   }
 
-  private void deliverLocked(MessagePacket message, Wakeups wakeups) {
+  /**
+   * Hands a message to a channel_call waiting here for its txid, or queues it if the queue's limits and the
+   * memory budget allow. A reply taken by a call is never queued, so the limits do not apply to it (as Zircon
+   * hands it to the waiting thread before it looks at the queue).
+   */
+  private int deliverLocked(MessagePacket message, Wakeups wakeups) {
     if (calls != null && !calls.isEmpty()) {
       int txid = message.txid();
       for (int i = 0; i < calls.size(); i++) {
@@ -108,15 +121,24 @@ public final class Channel extends PeeredObject<Channel> {
           calls.remove(i);
           removeObserverLocked(call);
           call.replyLocked(message, wakeups);
-          return;
+          return Status.OK;
         }
       }
+    }
+    KernelConfig config = kernel.config();
+    if (queue.size() >= config.maxChannelMessages()
+        || queuedBytes + message.bytes.size() > config.maxChannelBytes()) {
+      return Status.ERR_SHOULD_WAIT;
+    }
+    if (!kernel.memory().reserve(message.charge())) {
+      return Status.ERR_NO_MEMORY;
     }
     queue.addLast(message);
     queuedBytes += message.bytes.size();
     if (queue.size() == 1) {
       updateStateLocked(0, Signals.CHANNEL_READABLE, wakeups);
     }
+    return Status.OK;
   }
 
   /** Called by a ChannelCall that stops waiting (deadline, cancel): forget its txid and its observer. */
@@ -165,6 +187,8 @@ public final class Channel extends PeeredObject<Channel> {
         message.destroy(wakeups);
         return;
       }
+      // Back where it was, past the limits if writers filled the queue meanwhile: refusing would lose it.
+      kernel.memory().restore(message.charge());
       queue.addFirst(message);
       queuedBytes += message.bytes.size();
       if (queue.size() == 1) {
@@ -176,6 +200,7 @@ public final class Channel extends PeeredObject<Channel> {
   private void dequeueLocked(Wakeups wakeups) {
     MessagePacket m = queue.removeFirst();
     queuedBytes -= m.bytes.size();
+    kernel.memory().release(m.charge());
     if (queue.isEmpty()) {
       updateStateLocked(Signals.CHANNEL_READABLE, 0, wakeups);
     }
@@ -191,9 +216,12 @@ public final class Channel extends PeeredObject<Channel> {
   protected void onDestroyLocked(Wakeups wakeups) {
     // Unread messages die with the endpoint, and every handle in them is closed (recursively, via wakeups).
     destroyed = true;
+    long charged = 0;
     for (MessagePacket m : queue) {
+      charged += m.charge();
       m.destroy(wakeups);
     }
+    kernel.memory().release(charged);
     queue.clear();
     queuedBytes = 0;
   }

@@ -6,7 +6,8 @@ import java.util.function.Consumer;
 /**
  * An outstanding zx_channel_call: waits for the reply carrying its transaction id, for its deadline, for the
  * peer to close (PEER_CLOSED) or for its own handle to be closed (CANCELED). Whichever comes first under the
- * channel's lock wins; the reply to the client is sent after the lock is released.
+ * channel's lock wins; the reply to the client is sent after the lock is released. Holds one of the caller's
+ * pending-wait slots from the write until it ends.
  */
 final class ChannelCall extends SignalObserver {
   private final Channel channel;
@@ -69,6 +70,7 @@ final class ChannelCall extends SignalObserver {
   /** The reply arrived (already taken out of the calls list and observers by the channel). */
   void replyLocked(MessagePacket reply, Wakeups wakeups) {
     finished = true;
+    caller.releaseWait();
     Timers.Scheduled t = timer;
     wakeups.add(() -> {
       t.cancel();
@@ -97,6 +99,7 @@ final class ChannelCall extends SignalObserver {
 
   private void finishLocked(int status, Wakeups wakeups) {
     finished = true;
+    caller.releaseWait();
     Timers.Scheduled t = timer;
     wakeups.add(() -> {
       t.cancel();
@@ -127,6 +130,7 @@ final class ChannelCall extends SignalObserver {
       channel.forgetCallLocked(this);
       t = timer;
     }
+    caller.releaseWait();
     t.cancel();
   }
 }

@@ -66,8 +66,7 @@ public final class ChannelSyscalls {
     if (options != 0) {
       return HandlePairResult.failed(Status.ERR_INVALID_ARGS);
     }
-    Channel[] pair = Channel.createPair(kernel);
-    return Installer.installPair(p, pair[0], pair[1], Rights.DEFAULT_CHANNEL, "zx_channel_create");
+    return Installer.installPair(p, () -> Channel.createPair(kernel), Rights.DEFAULT_CHANNEL, "zx_channel_create");
   }
 
   public int write(Process p, int handle, int options, ByteString bytes, List<Iovec> iovec, int[] handles) {
@@ -257,6 +256,9 @@ public final class ChannelSyscalls {
     if (status == Status.OK) {
       status = checkBody(0, wrBytes, List.of(), wrHandles.length);
     }
+    if (status == Status.OK && !p.reserveWait()) {
+      status = Status.ERR_NO_RESOURCES; // the daemon's own limit; the handles go as on any failure
+    }
     if (status != Status.OK) {
       consumeAll(p, wrHandles);
       done.accept(CallResult.failed(status));
@@ -267,6 +269,7 @@ public final class ChannelSyscalls {
     status = checkMoved(moved, channel);
     Wakeups wakeups = new Wakeups();
     if (status != Status.OK) {
+      p.releaseWait();
       releaseAll(moved, wakeups);
       wakeups.run();
       done.accept(CallResult.failed(status));
@@ -276,6 +279,7 @@ public final class ChannelSyscalls {
     MessagePacket request = new MessagePacket(wrBytes, moved);
     status = channel.writeCall(call, request, wakeups);
     if (status != Status.OK) {
+      p.releaseWait(); // the call never started waiting
       request.destroy(wakeups);
       wakeups.run();
       done.accept(CallResult.failed(status));

@@ -12,7 +12,7 @@ public final class EventSyscalls {
     if (options != 0) {
       return HandleResult.failed(Status.ERR_INVALID_ARGS);
     }
-    return Installer.installOne(p, new Event(kernel), Rights.DEFAULT_EVENT, "zx_event_create");
+    return Installer.installOne(p, () -> new Event(kernel), Rights.DEFAULT_EVENT, "zx_event_create");
   }
 
   /** Unlike zx_event_create, a non-zero option here is NOT_SUPPORTED (Zircon's own test expects it). */
@@ -20,7 +20,7 @@ public final class EventSyscalls {
     if (options != 0) {
       return HandlePairResult.failed(Status.ERR_NOT_SUPPORTED);
     }
-    EventPair[] pair = EventPair.createPair(kernel);
-    return Installer.installPair(p, pair[0], pair[1], Rights.DEFAULT_EVENTPAIR, "zx_eventpair_create");
+    return Installer.installPair(p, () -> EventPair.createPair(kernel), Rights.DEFAULT_EVENTPAIR,
+        "zx_eventpair_create");
   }
 }

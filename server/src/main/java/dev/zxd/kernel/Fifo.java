@@ -6,6 +6,10 @@ import java.util.ArrayDeque;
 /**
  * One end of a FIFO: fixed-size elements, at most elemCount waiting in each direction. Its queue holds what the
  * peer wrote. Writes are partial (as many elements as fit); SHOULD_WAIT only when none fit.
+ *
+ * <p>As Zircon allocates a FIFO's buffers when it is created, each end's full buffer (elemCount * elemSize
+ * bytes) is charged to the kernel's {@link MemoryBudget} before the pair is made, and released when that end is
+ * destroyed.
  */
 public final class Fifo extends PeeredObject<Fifo> {
   public static final int MAX_SIZE_BYTES = 4096;
@@ -20,6 +24,12 @@ public final class Fifo extends PeeredObject<Fifo> {
     this.elemSize = elemSize;
   }
 
+  /** Bytes one end's buffer costs the memory budget. */
+  static long bufferBytes(int elemCount, int elemSize) {
+    return (long) elemCount * elemSize;
+  }
+
+  /** Makes a pair whose two buffers the caller has already reserved in the memory budget. */
   static Fifo[] createPair(Kernel kernel, int elemCount, int elemSize) {
     Object lock = new Object();
     Fifo a = new Fifo(kernel, lock, elemCount, elemSize);
@@ -113,5 +123,6 @@ public final class Fifo extends PeeredObject<Fifo> {
   @Override
   protected void onDestroyLocked(Wakeups wakeups) {
     queue.clear();
+    kernel.memory().release(bufferBytes(elemCount, elemSize));
   }
 }

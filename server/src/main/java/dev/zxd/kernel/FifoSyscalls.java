@@ -16,7 +16,9 @@ public final class FifoSyscalls {
 
   /**
    * Zero counts or sizes, or more than 4 096 bytes in all: OUT_OF_RANGE. No power of two is needed (current
-   * Fuchsia). options must be 0 (INVALID_ARGS otherwise, as documented; Zircon's code ignores them).
+   * Fuchsia). options must be 0 (INVALID_ARGS otherwise, as documented; Zircon's code ignores them). Then
+   * the daemon's limits: NO_RESOURCES without room for two handles, NO_MEMORY if the budget cannot hold both
+   * buffers.
    */
   public HandlePairResult create(Process p, int elemCount, int elemSize, int options) {
     if (elemCount <= 0 || elemSize <= 0 || elemCount > Fifo.MAX_SIZE_BYTES || elemSize > Fifo.MAX_SIZE_BYTES
@@ -25,6 +27,12 @@ public final class FifoSyscalls {
     }
     if (options != 0) {
       return HandlePairResult.failed(Status.ERR_INVALID_ARGS);
+    }
+    if (!p.handles().hasRoomFor(2)) {
+      return HandlePairResult.failed(Status.ERR_NO_RESOURCES);
+    }
+    if (!kernel.memory().reserve(2 * Fifo.bufferBytes(elemCount, elemSize))) {
+      return HandlePairResult.failed(Status.ERR_NO_MEMORY);
     }
     Fifo[] pair = Fifo.createPair(kernel, elemCount, elemSize);
     return Installer.installPair(p, pair[0], pair[1], Rights.DEFAULT_FIFO, "zx_fifo_create");

@@ -44,6 +44,9 @@ public final class HandleSyscalls {
     if (newRights < 0) {
       return HandleResult.failed(Status.ERR_INVALID_ARGS);
     }
+    if (!p.handles().hasRoomFor(1)) {
+      return HandleResult.failed(Status.ERR_NO_RESOURCES);
+    }
     Handle dup = h.derive((int) newRights, "zx_handle_duplicate");
     int value = p.handles().add(dup);
     if (value == 0) {

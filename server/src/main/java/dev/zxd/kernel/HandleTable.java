@@ -73,8 +73,16 @@ final class HandleTable {
     }
   }
 
+  /** Whether {@code count} more handles fit now (a hint: the add itself decides). Lock-free when uncontended. */
   boolean hasRoomFor(int count) {
-    long stamp = lock.readLock();
+    long stamp = lock.tryOptimisticRead();
+    if (stamp != 0) {
+      boolean room = !closed && size + count <= capacity;
+      if (lock.validate(stamp)) {
+        return room;
+      }
+    }
+    stamp = lock.readLock();
     try {
       return !closed && size + count <= capacity;
     } finally {

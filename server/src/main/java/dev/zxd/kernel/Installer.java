@@ -1,8 +1,30 @@
 package dev.zxd.kernel;
 
-/** Puts handles to newly made objects into the caller's table, or undoes the creation if there is no room. */
+import java.util.function.Supplier;
+
+/**
+ * Puts handles to newly made objects into the caller's table. The room is checked before the object is made, so
+ * a full table costs nothing; should a concurrent call of the same process take the room in between, the
+ * creation is undone.
+ */
 final class Installer {
   private Installer() {}
+
+  static HandleResult installOne(Process p, Supplier<? extends KernelObject> make, int rights, String origin) {
+    if (!p.handles().hasRoomFor(1)) {
+      return HandleResult.failed(Status.ERR_NO_RESOURCES);
+    }
+    return installOne(p, make.get(), rights, origin);
+  }
+
+  static HandlePairResult installPair(Process p, Supplier<? extends KernelObject[]> make, int rights,
+      String origin) {
+    if (!p.handles().hasRoomFor(2)) {
+      return HandlePairResult.failed(Status.ERR_NO_RESOURCES);
+    }
+    KernelObject[] pair = make.get();
+    return installPair(p, pair[0], pair[1], rights, origin);
+  }
 
   static HandleResult installOne(Process p, KernelObject object, int rights, String origin) {
     Handle h = Handle.create(object, rights, origin);

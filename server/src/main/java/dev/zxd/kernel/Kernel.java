@@ -133,7 +133,11 @@ public final class Kernel implements AutoCloseable {
     return nextKoid.getAndIncrement();
   }
 
+  /** A new process, or null (nothing made) when the daemon already has {@code maxProcesses}. */
   Process newProcess(String name, Process parent) {
+    if (!processes.reserve(config.maxProcesses())) {
+      return null;
+    }
     Process p = new Process(this, name, parent == null ? 0 : parent.koid(), parent == null);
     processes.add(p);
     p.lease().start();

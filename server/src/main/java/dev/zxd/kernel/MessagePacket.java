@@ -8,6 +8,10 @@ import com.google.protobuf.ByteString;
  */
 final class MessagePacket {
   static final Handle[] NO_HANDLES = new Handle[0];
+  /** What a queued message costs the memory budget beyond its payload: the packet and its queue slot... */
+  static final int OVERHEAD_BYTES = 64;
+  /** ...and each handle it carries. */
+  static final int HANDLE_OVERHEAD_BYTES = 16;
 
   final ByteString bytes;
   final Handle[] handles;
@@ -15,6 +19,11 @@ final class MessagePacket {
   MessagePacket(ByteString bytes, Handle[] handles) {
     this.bytes = bytes;
     this.handles = handles;
+  }
+
+  /** What this message costs the memory budget while it is queued. */
+  long charge() {
+    return bytes.size() + OVERHEAD_BYTES + (long) HANDLE_OVERHEAD_BYTES * handles.length;
   }
 
   /** The transaction id (little-endian, first 4 bytes), or 0 for a message too short to carry one. */

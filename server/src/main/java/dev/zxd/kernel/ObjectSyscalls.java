@@ -194,7 +194,8 @@ public final class ObjectSyscalls {
 
   /**
    * zx_object_wait_one: completes {@code done} exactly once, possibly before returning. Returns an action that
-   * abandons the wait without completing it (the client's call was canceled).
+   * abandons the wait without completing it (the client's call was canceled). After the handle checks, a
+   * process with all its pending-wait slots in use gets NO_RESOURCES (the daemon's own limit).
    */
   public Runnable waitOne(Process p, int handle, int signals, long deadline, Consumer<WaitResult> done) {
     Handle h = p.handles().get(handle);
@@ -203,7 +204,11 @@ public final class ObjectSyscalls {
       done.accept(new WaitResult(status, 0));
       return () -> {};
     }
-    return new WaitOne(h, signals, done).start(kernel, deadline);
+    if (!p.reserveWait()) {
+      done.accept(new WaitResult(Status.ERR_NO_RESOURCES, 0));
+      return () -> {};
+    }
+    return new WaitOne(p, h, signals, done).start(kernel, deadline);
   }
 
   /** zx_object_wait_many, completing like {@link #waitOne}. */
@@ -221,7 +226,11 @@ public final class ObjectSyscalls {
         return () -> {};
       }
     }
-    return new WaitMany(resolved, waitfor, done).start(kernel, deadline);
+    if (!p.reserveWait()) {
+      done.accept(new WaitManyResult(Status.ERR_NO_RESOURCES, new int[0]));
+      return () -> {};
+    }
+    return new WaitMany(p, resolved, waitfor, done).start(kernel, deadline);
   }
 
   public PropertyResult getProperty(Process p, int handle, int property, int valueSize) {

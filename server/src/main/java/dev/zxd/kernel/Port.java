@@ -74,15 +74,16 @@ public final class Port extends KernelObject {
   }
 
   /**
-   * Waits for one packet: {@code done} gets it (or a status: TIMED_OUT, CANCELED). Returns how to abandon
-   * the wait. A past deadline polls.
+   * Waits for one packet on behalf of {@code owner}: {@code done} gets it (or a status: TIMED_OUT, CANCELED,
+   * or NO_RESOURCES when the owner has all its pending-wait slots in use). Returns how to abandon the wait. A
+   * past deadline polls.
    */
-  public Runnable waitFor(long deadline, Consumer<PortWait.Result> done) {
-    return wait(deadline, done);
-  }
-
-  Runnable wait(long deadline, Consumer<PortWait.Result> done) {
-    PortWait w = new PortWait(this, done);
+  public Runnable waitFor(Process owner, long deadline, Consumer<PortWait.Result> done) {
+    if (!owner.reserveWait()) {
+      done.accept(new PortWait.Result(Status.ERR_NO_RESOURCES, null));
+      return () -> {};
+    }
+    PortWait w = new PortWait(owner, this, done);
     Wakeups wakeups = new Wakeups();
     boolean registered;
     synchronized (lock) {

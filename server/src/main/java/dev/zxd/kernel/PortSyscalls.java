@@ -18,7 +18,7 @@ public final class PortSyscalls {
     if (options != 0 && options != BIND_TO_INTERRUPT) {
       return HandleResult.failed(Status.ERR_INVALID_ARGS);
     }
-    return Installer.installOne(p, new Port(kernel), Rights.DEFAULT_PORT, "zx_port_create");
+    return Installer.installOne(p, () -> new Port(kernel), Rights.DEFAULT_PORT, "zx_port_create");
   }
 
   /** zx_port_queue: a user packet (type forced to USER). SHOULD_WAIT once more than 2 048 are pending. */
@@ -44,7 +44,7 @@ public final class PortSyscalls {
     if (port == null) {
       return () -> {};
     }
-    return port.wait(deadline, done);
+    return port.waitFor(p, deadline, done);
   }
 
   /** The port behind a handle checked for {@code rights}, or null after reporting the failure. */
@@ -83,7 +83,7 @@ public final class PortSyscalls {
     Port port = (Port) ph.object();
     int removed = sh.object().removeObservers(o -> {
       if (o instanceof PortObserver po && po.matches(port, sh, key)) {
-        port.untrack(po);
+        po.onPortCancelLocked();
         return true;
       }
       return false;
@@ -95,8 +95,9 @@ public final class PortSyscalls {
   /**
    * zx_object_wait_async. The port is checked first (BAD_HANDLE / WRONG_TYPE / ACCESS_DENIED without WRITE),
    * then the handle (BAD_HANDLE, ACCESS_DENIED without WAIT, NOT_SUPPORTED if not waitable), then the options
-   * (TIMESTAMP and EDGE; anything else INVALID_ARGS). Signals already asserted queue a packet at once (except
-   * with EDGE).
+   * (TIMESTAMP and EDGE; anything else INVALID_ARGS), then the daemon's own limit (NO_RESOURCES when the
+   * caller has all its pending-wait slots in use). Signals already asserted queue a packet at once (except with
+   * EDGE).
    */
   public int waitAsync(Process p, int handle, int portHandle, long key, int signals, int options) {
     Handle ph = p.handles().get(portHandle);
@@ -112,8 +113,11 @@ public final class PortSyscalls {
     if ((options & ~(WAIT_ASYNC_TIMESTAMP | WAIT_ASYNC_EDGE)) != 0) {
       return Status.ERR_INVALID_ARGS;
     }
+    if (!p.reserveWait()) {
+      return Status.ERR_NO_RESOURCES;
+    }
     Wakeups wakeups = new Wakeups();
-    h.object().addObserver(new PortObserver(h, (Port) ph.object(), key, signals, options), wakeups);
+    h.object().addObserver(new PortObserver(p, h, (Port) ph.object(), key, signals, options), wakeups);
     wakeups.run();
     return Status.OK;
   }

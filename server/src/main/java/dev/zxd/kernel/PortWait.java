@@ -2,17 +2,22 @@ package dev.zxd.kernel;
 
 import java.util.function.Consumer;
 
-/** One pending zx_port_wait: the next packet, the deadline (TIMED_OUT), or the port's end (CANCELED). */
+/**
+ * One pending zx_port_wait: the next packet, the deadline (TIMED_OUT), or the port's end (CANCELED). Holds one
+ * of its process's pending-wait slots until it ends.
+ */
 public final class PortWait {
   /** A packet, or a status without one. */
   public record Result(int status, PortPacket packet) {}
 
+  private final Process owner;
   private final Port port;
   private final Consumer<Result> done;
   private boolean finished; // guarded by port lock
   private Timers.Scheduled timer = () -> {}; // guarded by port lock
 
-  PortWait(Port port, Consumer<Result> done) {
+  PortWait(Process owner, Port port, Consumer<Result> done) {
+    this.owner = owner;
     this.port = port;
     this.done = done;
   }
@@ -38,6 +43,7 @@ public final class PortWait {
 
   private void finish(Result result, Wakeups wakeups) {
     finished = true;
+    owner.releaseWait();
     Timers.Scheduled t = timer;
     wakeups.add(() -> {
       t.cancel();
@@ -67,6 +73,7 @@ public final class PortWait {
       port.removeWaiterLocked(this);
       t = timer;
     }
+    owner.releaseWait();
     t.cancel();
   }
 }

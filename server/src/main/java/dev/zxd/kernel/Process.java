@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +30,8 @@ public final class Process extends KernelObject {
   private final byte[] sessionSecret;
   private final Lease lease;
   private final long createdAt;
+  /** Waits this process has pending (wait_one, wait_many, port_wait, wait_async, channel_call). */
+  private final AtomicInteger pendingWaits = new AtomicInteger();
 
   private String name; // guarded by lock
   private State state; // guarded by lock
@@ -137,6 +140,35 @@ public final class Process extends KernelObject {
   /** Looks a value up in this process's table; null if it names nothing here. */
   public Handle handle(int value) {
     return handles.get(value);
+  }
+
+  // ---- pending waits ----
+
+  /**
+   * Takes one of the process's pending-wait slots (one compare-and-set), or returns false, taking nothing,
+   * when all {@link KernelConfig#maxPendingWaitsPerProcess} are in use. Every successful call is matched by
+   * exactly one {@link #releaseWait} when the wait ends, however it ends.
+   */
+  boolean reserveWait() {
+    int max = kernel.config().maxPendingWaitsPerProcess();
+    while (true) {
+      int n = pendingWaits.get();
+      if (n >= max) {
+        return false;
+      }
+      if (pendingWaits.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  void releaseWait() {
+    pendingWaits.decrementAndGet();
+  }
+
+  /** Waits pending now, counted against the per-process limit. */
+  public int pendingWaits() {
+    return pendingWaits.get();
   }
 
   // ---- start ----

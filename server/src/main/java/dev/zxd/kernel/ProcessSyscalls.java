@@ -23,10 +23,13 @@ public final class ProcessSyscalls {
     if (options != 0) {
       return CreateResult.failed(Status.ERR_INVALID_ARGS);
     }
-    if (kernel.processes().size() >= kernel.config().maxProcesses()) {
+    if (parent != null && !parent.handles().hasRoomFor(1)) {
       return CreateResult.failed(Status.ERR_NO_RESOURCES);
     }
     Process child = kernel.newProcess(name, parent);
+    if (child == null) {
+      return CreateResult.failed(Status.ERR_NO_RESOURCES);
+    }
     int procHandle = 0;
     if (parent != null) {
       HandleResult installed = Installer.installOne(parent, child, Rights.DEFAULT_PROCESS, "zx_process_create");

@@ -24,13 +24,15 @@ public final class ProtocolInfoTokens {
     final byte[] secret;
     final Handle handle;
     final long targetKoid;
+    final long expiresAt;
     Timers.Scheduled expiry = () -> {};
 
-    Entry(long id, byte[] secret, Handle handle, long targetKoid) {
+    Entry(long id, byte[] secret, Handle handle, long targetKoid, long expiresAt) {
       this.id = id;
       this.secret = secret;
       this.handle = handle;
       this.targetKoid = targetKoid;
+      this.expiresAt = expiresAt;
     }
   }
 
@@ -47,8 +49,8 @@ public final class ProtocolInfoTokens {
     long id = nextId.getAndIncrement();
     byte[] secret = new byte[SecretTokens.SECRET_BYTES];
     kernel.random().nextBytes(secret);
-    Entry entry = new Entry(id, secret, handle, target.koid());
     long expiresAt = kernel.clock().now() + kernel.config().tokenExpiry().toNanos();
+    Entry entry = new Entry(id, secret, handle, target.koid(), expiresAt);
     outstanding.put(id, entry);
     Timers.Scheduled t = kernel.timers().at(expiresAt, () -> expire(entry));
     synchronized (entry) {
@@ -60,31 +62,46 @@ public final class ProtocolInfoTokens {
   }
 
   /**
-   * Redeems a token in process {@code p}: the handle, or null with {@code status[0]} set: NOT_FOUND for an
-   * unknown, forged, expired or spent token; ACCESS_DENIED for another process (the token stays valid).
+   * Redeems a token in process {@code p}, installing its handle there: NOT_FOUND for an unknown, forged,
+   * expired or spent token; ACCESS_DENIED for another process (the token stays valid); NO_RESOURCES if {@code p}
+   * has no room for the handle (the token stays valid too, so nothing is lost).
    */
-  Handle redeem(Process p, String token, int[] status) {
+  HandleResult redeem(Process p, String token) {
     long id = SecretTokens.claimedId(token);
     Entry entry = id < 0 ? null : outstanding.get(id);
     if (entry == null || !SecretTokens.matches(token, entry.secret)) {
-      status[0] = Status.ERR_NOT_FOUND;
-      return null;
+      return HandleResult.failed(Status.ERR_NOT_FOUND);
     }
     if (entry.targetKoid != p.koid()) {
-      status[0] = Status.ERR_ACCESS_DENIED;
-      return null;
+      return HandleResult.failed(Status.ERR_ACCESS_DENIED);
     }
     if (!outstanding.remove(entry.id, entry)) {
-      status[0] = Status.ERR_NOT_FOUND; // redeemed or expired concurrently
-      return null;
+      return HandleResult.failed(Status.ERR_NOT_FOUND); // redeemed or expired concurrently
+    }
+    int value = p.handles().add(entry.handle);
+    if (value == 0) {
+      putBack(entry, p);
+      return HandleResult.failed(Status.ERR_NO_RESOURCES);
     }
     Timers.Scheduled t;
     synchronized (entry) {
       t = entry.expiry;
     }
     t.cancel();
-    status[0] = Status.OK;
-    return entry.handle;
+    return new HandleResult(Status.OK, value);
+  }
+
+  /**
+   * Makes a claimed token redeemable again. While it was claimed its expiry may have come and its target may
+   * have died, and either would then have missed it: check both again now.
+   */
+  private void putBack(Entry entry, Process target) {
+    outstanding.put(entry.id, entry);
+    if (kernel.clock().now() >= entry.expiresAt) {
+      expire(entry);
+    } else if (!target.isAlive()) {
+      dropTargeting(target.koid());
+    }
   }
 
   private void expire(Entry entry) {

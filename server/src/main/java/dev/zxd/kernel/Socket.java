@@ -11,6 +11,9 @@ import java.util.ArrayDeque;
  * <p>Signals change as Zircon changes them, event by event (not recomputed from state), so the same quirks
  * hold: WRITABLE is cleared only when the peer's buffer is completely full and comes back with the first
  * consuming read.
+ *
+ * <p>Bytes queued here (and a waiting control message) are charged to the kernel's {@link MemoryBudget} from the
+ * write until they are read or the endpoint is destroyed; a write the budget cannot cover is NO_MEMORY.
  */
 public final class Socket extends PeeredObject<Socket> {
   public static final int STREAM = 0;
@@ -108,14 +111,16 @@ public final class Socket extends PeeredObject<Socket> {
           return new WriteOutcome(Status.ERR_SHOULD_WAIT, 0);
         }
         n = data.size();
-        to.rx.addLast(data);
       } else {
         if (free == 0) {
           return new WriteOutcome(Status.ERR_SHOULD_WAIT, 0);
         }
         n = Math.min(free, data.size());
-        to.rx.addLast(n == data.size() ? data : data.substring(0, n));
       }
+      if (!kernel.memory().reserve(n)) {
+        return new WriteOutcome(Status.ERR_NO_MEMORY, 0);
+      }
+      to.rx.addLast(n == data.size() ? data : data.substring(0, n));
       to.rxSize += n;
       to.updateStateLocked(0, Signals.SOCKET_READABLE
           | (to.readThreshold > 0 && to.rxSize >= to.readThreshold ? Signals.SOCKET_READ_THRESHOLD : 0), wakeups);
@@ -161,6 +166,7 @@ public final class Socket extends PeeredObject<Socket> {
       if (!peek) {
         boolean wasFull = rxSize >= BUFFER_MAX;
         rxSize -= consumed;
+        kernel.memory().release(consumed);
         int clear = 0;
         if (rx.isEmpty()) {
           clear |= Signals.SOCKET_READABLE;
@@ -232,6 +238,9 @@ public final class Socket extends PeeredObject<Socket> {
       if (peer.control != null) {
         return new WriteOutcome(Status.ERR_SHOULD_WAIT, 0);
       }
+      if (!kernel.memory().reserve(message.size())) {
+        return new WriteOutcome(Status.ERR_NO_MEMORY, 0);
+      }
       peer.control = message;
       peer.updateStateLocked(0, Signals.SOCKET_CONTROL_READABLE, wakeups);
       updateStateLocked(Signals.SOCKET_CONTROL_WRITABLE, 0, wakeups);
@@ -249,6 +258,7 @@ public final class Socket extends PeeredObject<Socket> {
       }
       ByteString out = control.size() > len ? control.substring(0, len) : control;
       if (!peek) {
+        kernel.memory().release(control.size());
         control = null;
         updateStateLocked(Signals.SOCKET_CONTROL_READABLE, 0, wakeups);
         if (peer != null) {
@@ -397,6 +407,7 @@ public final class Socket extends PeeredObject<Socket> {
 
   @Override
   protected void onDestroyLocked(Wakeups wakeups) {
+    kernel.memory().release(rxSize + (control == null ? 0 : control.size()));
     rx.clear();
     rxSize = 0;
     control = null;

@@ -35,8 +35,8 @@ public final class SocketSyscalls {
     if ((options & ~Socket.CREATE_MASK) != 0) {
       return HandlePairResult.failed(Status.ERR_INVALID_ARGS);
     }
-    Socket[] pair = Socket.createPair(kernel, options);
-    return Installer.installPair(p, pair[0], pair[1], Rights.DEFAULT_SOCKET, "zx_socket_create");
+    return Installer.installPair(p, () -> Socket.createPair(kernel, options), Rights.DEFAULT_SOCKET,
+        "zx_socket_create");
   }
 
   public WriteResult write(Process p, int handle, int options, ByteString data) {
@@ -191,22 +191,12 @@ public final class SocketSyscalls {
   /**
    * WSASocket with a protocol-info token: installs a new handle to the token's socket in the target process.
    * The token is then spent. NOT_FOUND for unknown, forged, expired or spent tokens; ACCESS_DENIED for any
-   * process but the target, without spending it.
+   * process but the target, and NO_RESOURCES for a target with no room for the handle, both without spending it.
    */
   public HandleResult createFromProtocolInfo(Process p, String token) {
     if (!p.handles().hasRoomFor(1)) {
       return HandleResult.failed(Status.ERR_NO_RESOURCES);
     }
-    int[] status = new int[1];
-    Handle h = kernel.tokens().redeem(p, token, status);
-    if (h == null) {
-      return HandleResult.failed(status[0]);
-    }
-    int value = p.handles().add(h);
-    if (value == 0) {
-      h.release();
-      return HandleResult.failed(Status.ERR_NO_RESOURCES);
-    }
-    return new HandleResult(Status.OK, value);
+    return kernel.tokens().redeem(p, token);
   }
 }

@@ -16,7 +16,7 @@ public final class TimerSyscalls {
     if (clockId != CLOCK_MONOTONIC || options < 0 || options > Timer.SLACK_LATE) {
       return HandleResult.failed(Status.ERR_INVALID_ARGS);
     }
-    return Installer.installOne(p, new Timer(kernel, options), Rights.DEFAULT_TIMER, "zx_timer_create");
+    return Installer.installOne(p, () -> new Timer(kernel, options), Rights.DEFAULT_TIMER, "zx_timer_create");
   }
 
   /** zx_timer_set: negative slack is OUT_OF_RANGE (before the handle is looked at); a past deadline fires now. */

@@ -27,7 +27,7 @@ public final class VmoSyscalls {
       return HandleResult.failed(Status.ERR_OUT_OF_RANGE);
     }
     int rights = Rights.DEFAULT_VMO | ((options & Vmo.RESIZABLE) != 0 ? Rights.RESIZE : 0);
-    return Installer.installOne(p, new Vmo(kernel, rounded, options), rights, "zx_vmo_create");
+    return Installer.installOne(p, () -> new Vmo(kernel, rounded, options), rights, "zx_vmo_create");
   }
 
   public ReadResult read(Process p, int handle, long offset, long len) {

@@ -5,9 +5,11 @@ import java.util.function.Consumer;
 /**
  * A pending zx_object_wait_many: one observer per item, one outcome for all. The first item to be satisfied
  * (or canceled, or the deadline) decides; the other items are then unhooked one object at a time, outside any
- * other object's lock, so no two object locks are ever held together.
+ * other object's lock, so no two object locks are ever held together. Holds one of its process's pending-wait
+ * slots (however many items it has) until it ends.
  */
 final class WaitMany {
+  private final Process owner;
   private final Item[] items;
   private final Consumer<ObjectSyscalls.WaitManyResult> done;
 
@@ -17,7 +19,8 @@ final class WaitMany {
   private int status; // guarded by this
   private Timers.Scheduled timer = () -> {}; // guarded by this
 
-  WaitMany(Handle[] handles, int[] waitfor, Consumer<ObjectSyscalls.WaitManyResult> done) {
+  WaitMany(Process owner, Handle[] handles, int[] waitfor, Consumer<ObjectSyscalls.WaitManyResult> done) {
+    this.owner = owner;
     this.items = new Item[handles.length];
     for (int i = 0; i < handles.length; i++) {
       items[i] = new Item(handles[i], waitfor[i]);
@@ -89,7 +92,9 @@ final class WaitMany {
     finish();
   }
 
+  /** Runs exactly once per wait: after the decision, or on abandon. */
   private void finish() {
+    owner.releaseWait();
     Timers.Scheduled t;
     int outcome;
     boolean report;

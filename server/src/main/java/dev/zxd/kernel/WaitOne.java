@@ -5,8 +5,10 @@ import java.util.function.Consumer;
 /**
  * A pending zx_object_wait_one. Ends when a watched signal is asserted (OK), at the deadline (TIMED_OUT), or
  * when its handle is closed (CANCELED, with HANDLE_CLOSED). {@code observed} accumulates every state seen.
+ * Holds one of its process's pending-wait slots until it ends (or is abandoned).
  */
 final class WaitOne extends SignalObserver {
+  private final Process owner;
   private final KernelObject object;
   private final int signals;
   private final Consumer<ObjectSyscalls.WaitResult> done;
@@ -15,8 +17,9 @@ final class WaitOne extends SignalObserver {
   private boolean finished; // guarded by object.lock
   private Timers.Scheduled timer = () -> {}; // guarded by object.lock
 
-  WaitOne(Handle handle, int signals, Consumer<ObjectSyscalls.WaitResult> done) {
+  WaitOne(Process owner, Handle handle, int signals, Consumer<ObjectSyscalls.WaitResult> done) {
     super(handle);
+    this.owner = owner;
     this.object = handle.object();
     this.signals = signals;
     this.done = done;
@@ -86,11 +89,13 @@ final class WaitOne extends SignalObserver {
       object.removeObserverLocked(this);
       t = timer;
     }
+    owner.releaseWait();
     t.cancel();
   }
 
   private void finishLocked(int status, Wakeups wakeups) {
     finished = true;
+    owner.releaseWait();
     int seen = observed;
     Timers.Scheduled t = timer;
     wakeups.add(() -> {

@@ -66,7 +66,7 @@ public final class PortService extends PortGrpc.PortImplBase {
       Calls.reply(out, PortWaitReply.newBuilder().setStatusValue(status[0]).build());
       return;
     }
-    new PortWaitStream(port, (ServerCallStreamObserver<PortWaitReply>) out).start();
+    new PortWaitStream(Calls.caller(), port, (ServerCallStreamObserver<PortWaitReply>) out).start();
   }
 
   static PortWaitReply reply(PortWait.Result r) {
@@ -99,6 +99,7 @@ public final class PortService extends PortGrpc.PortImplBase {
    * One drain runs at a time; concurrent triggers just ask it to go round again.
    */
   private final class PortWaitStream {
+    private final Process owner;
     private final dev.zxd.kernel.Port port;
     private final ServerCallStreamObserver<PortWaitReply> stream;
     private final java.util.concurrent.atomic.AtomicInteger work = new java.util.concurrent.atomic.AtomicInteger();
@@ -106,7 +107,8 @@ public final class PortService extends PortGrpc.PortImplBase {
     private Runnable pendingWait; // guarded by this: the parked wait's abandon action, null if none
     private boolean ended; // guarded by this
 
-    PortWaitStream(dev.zxd.kernel.Port port, ServerCallStreamObserver<PortWaitReply> stream) {
+    PortWaitStream(Process owner, dev.zxd.kernel.Port port, ServerCallStreamObserver<PortWaitReply> stream) {
+      this.owner = owner;
       this.port = port;
       this.stream = stream;
     }
@@ -170,7 +172,7 @@ public final class PortService extends PortGrpc.PortImplBase {
           }
           pendingWait = () -> {};
         }
-        Runnable abandon = port.waitFor(MonotonicClock.INFINITE, r -> {
+        Runnable abandon = port.waitFor(owner, MonotonicClock.INFINITE, r -> {
           synchronized (this) {
             pendingWait = null;
             delivered = r;

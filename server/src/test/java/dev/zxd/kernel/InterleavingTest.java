@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zxd.kernel.ObjectSyscalls.WaitManyResult;
 import dev.zxd.kernel.ObjectSyscalls.WaitResult;
@@ -29,8 +30,10 @@ class InterleavingTest {
     Handle looked = p.handle(dup);
     f.close(p, dup);
     Outcome<WaitResult> out = new Outcome<>();
-    new WaitOne(looked, USER_0, out).start(f.kernel(), MonotonicClock.INFINITE);
+    assertTrue(p.reserveWait());
+    new WaitOne(p, looked, USER_0, out).start(f.kernel(), MonotonicClock.INFINITE);
     assertEquals(new WaitResult(Status.ERR_CANCELED, Signals.HANDLE_CLOSED), out.now());
+    assertEquals(0, p.pendingWaits());
     assertEquals(0, f.object(p, ev).observerCount());
   }
 
@@ -43,11 +46,13 @@ class InterleavingTest {
     Handle looked = p.handle(dup);
     f.close(p, dup);
     Outcome<WaitManyResult> out = new Outcome<>();
-    new WaitMany(new Handle[] {p.handle(other), looked}, new int[] {USER_0, USER_0}, out)
+    assertTrue(p.reserveWait());
+    new WaitMany(p, new Handle[] {p.handle(other), looked}, new int[] {USER_0, USER_0}, out)
         .start(f.kernel(), MonotonicClock.INFINITE);
     WaitManyResult r = out.now();
     assertStatus(Status.ERR_CANCELED, r.status());
     assertArrayEquals(new int[] {0, Signals.HANDLE_CLOSED}, r.pending());
+    assertEquals(0, p.pendingWaits());
     assertEquals(0, f.object(p, ev).observerCount());
     assertEquals(0, f.object(p, other).observerCount());
   }
@@ -61,8 +66,10 @@ class InterleavingTest {
     Handle looked = p.handle(dup);
     f.close(p, dup);
     Outcome<WaitResult> out = new Outcome<>();
-    new WaitOne(looked, USER_0, out).start(f.kernel(), MonotonicClock.INFINITE);
+    assertTrue(p.reserveWait());
+    new WaitOne(p, looked, USER_0, out).start(f.kernel(), MonotonicClock.INFINITE);
     assertEquals(new WaitResult(Status.OK, USER_0), out.now(), "as if it had registered, then been closed");
+    assertEquals(0, p.pendingWaits());
   }
 
   @Test

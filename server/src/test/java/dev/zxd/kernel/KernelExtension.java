@@ -50,11 +50,22 @@ public final class KernelExtension implements BeforeEachCallback, AfterEachCallb
     }
     Kernel kernel = fixture.kernel();
     try {
-      for (Process p : kernel.processes().all()) {
+      List<Process> live = kernel.processes().all();
+      for (Process p : live) {
         p.kill(Process.RETCODE_KILLED);
       }
       if (kernel.objects().size() != 0) {
         throw new AssertionError("kernel objects leaked after every process exited: " + describe(kernel.objects().all()));
+      }
+      // Everything charged to the budget (VMO pages, queued messages, socket and FIFO buffers) died with the
+      // objects, and every wait ended with them: the accounting must be back at zero, exactly.
+      if (kernel.memory().used() != 0) {
+        throw new AssertionError("memory budget still charged after every object died: " + kernel.memory().used());
+      }
+      for (Process p : live) {
+        if (p.pendingWaits() != 0) {
+          throw new AssertionError(p + " still counts " + p.pendingWaits() + " pending waits after it died");
+        }
       }
     } finally {
       kernel.close();

@@ -109,6 +109,9 @@ public final class ZxdExtension implements BeforeAllCallback, AfterEachCallback,
       throw new AssertionError("kernel objects leaked after every process exited: " + leaked.stream()
           .map(o -> o + "(handles=" + o.handleCount() + ")").collect(Collectors.joining(", ")));
     }
+    if (kernel.memory().used() != 0) {
+      throw new AssertionError("memory budget still charged after every object died: " + kernel.memory().used());
+    }
   }
 
   @Override
