@@ -43,11 +43,13 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
   private final Map<Long, SyscallStreamService.InlineCall> pendingCalls = new LinkedHashMap<>(); // guarded by this
   private int owed; // guarded by this: requests not yet asked for again because the client was not reading
   private boolean ended; // guarded by this
+  private final StreamStallLimit.Watch stall;
 
   InvokeStream(SyscallStreamService service, ServerCallStreamObserver<SyscallReply> out, Metadata headers) {
     this.service = service;
     this.out = out;
     this.headers = headers == null ? new Metadata() : headers;
+    this.stall = service.stallLimit().watch(out::isReady, this::endStalled);
   }
 
   /** A request waiting (in the daemon) for earlier requests on the stream to complete. */
@@ -75,11 +77,13 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
         out.request(1);
       } else {
         owed++;
+        stall.blocked();
       }
     }
   }
 
   void onReady() {
+    stall.progressed();
     int n;
     synchronized (this) {
       n = owed;
@@ -340,6 +344,9 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
     }
     try {
       out.onNext(reply);
+      if (!out.isReady()) {
+        stall.blocked();
+      }
     } catch (IllegalStateException | io.grpc.StatusRuntimeException gone) {
       ended = true;
     }
@@ -375,7 +382,24 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
     return out;
   }
 
+  /** The client has read nothing for the stall limit while replies waited: end the stream and its waits. */
+  private void endStalled() {
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      try {
+        out.onError(service.stallLimit().status("Kernel/Invoke").asRuntimeException());
+      } catch (IllegalStateException gone) {
+        // Closed at the same moment.
+      }
+    }
+    onCancel();
+  }
+
   void onCancel() {
+    stall.close();
     List<ServerCall.Listener<Message>> waiting;
     synchronized (this) {
       ended = true;

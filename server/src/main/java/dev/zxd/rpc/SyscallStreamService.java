@@ -35,10 +35,15 @@ public final class SyscallStreamService extends KernelGrpc.KernelImplBase {
   record Route(FieldDescriptor replyField, ServerMethodDefinition<Message, Message> method) {}
 
   private final Map<Integer, Route> routes = new HashMap<>();
+  private final StreamStallLimit stallLimit;
 
-  /** {@code services}: the intercepted definitions the unary RPCs are served with. */
+  /**
+   * {@code services}: the intercepted definitions the unary RPCs are served with; {@code stallLimit}: when a
+   * stream whose client stopped reading is ended.
+   */
   @SuppressWarnings("unchecked")
-  public SyscallStreamService(List<ServerServiceDefinition> services) {
+  public SyscallStreamService(List<ServerServiceDefinition> services, StreamStallLimit stallLimit) {
+    this.stallLimit = stallLimit;
     Map<String, ServerMethodDefinition<?, ?>> bySnake = new HashMap<>();
     for (ServerServiceDefinition s : services) {
       for (ServerMethodDefinition<?, ?> m : s.getMethods()) {
@@ -75,6 +80,10 @@ public final class SyscallStreamService extends KernelGrpc.KernelImplBase {
     // client keeps reading replies (see InvokeStream.onNext), so a client that stops reading stops being read.
     out.request(InvokeStream.INBOUND_WINDOW);
     return stream;
+  }
+
+  StreamStallLimit stallLimit() {
+    return stallLimit;
   }
 
   Route route(int fieldNumber) {
