@@ -285,7 +285,12 @@ public final class ZxdServer implements AutoCloseable {
       KernelMetrics.bind(kernel, registry);
       kernel.addDeathListener(new LeakReport(registry));
       SyscallTrace trace = new SyscallTrace(traceBufferEvents);
-      List<ServerServiceDefinition> services = services(kernel, health, registry, trace);
+      StreamStallLimit stallLimit = new StreamStallLimit(kernel, streamStallTimeout);
+      io.micrometer.core.instrument.FunctionCounter.builder("zxd.streams.stalled", stallLimit,
+              StreamStallLimit::streamsEnded)
+          .description("Reply streams ended because their client read nothing for stream-stall-timeout")
+          .register(registry);
+      List<ServerServiceDefinition> services = services(kernel, health, registry, trace, stallLimit);
       List<EventLoopGroup> loops = new ArrayList<>();
       List<Server> servers = new ArrayList<>();
       List<ListenAddress> bound = new ArrayList<>();
@@ -335,25 +340,25 @@ public final class ZxdServer implements AutoCloseable {
     }
 
     private List<ServerServiceDefinition> services(Kernel kernel, HealthStatusManager health,
-        PrometheusMeterRegistry registry, SyscallTrace trace) {
+        PrometheusMeterRegistry registry, SyscallTrace trace, StreamStallLimit stallLimit) {
       SessionInterceptor sessions = new SessionInterceptor(kernel);
       FaultInterceptor faults = new FaultInterceptor();
-      StreamStallLimit stallLimit = new StreamStallLimit(kernel, streamStallTimeout);
       SyscallInstrumentation instrumentation =
           new SyscallInstrumentation(kernel, new SyscallMetrics(registry), trace);
       List<BindableService> syscalls = List.of(
           new HandleService(kernel), new ObjectService(kernel), new ChannelService(kernel),
           new EventService(kernel), new EventPairService(kernel), new ProcessService(kernel),
           new TaskService(kernel), new ClockService(kernel), new SocketService(kernel),
-          new PortService(kernel, stallLimit), new TimerService(kernel), new VmoService(kernel), new FifoService(kernel));
+          new PortService(kernel, stallLimit), new TimerService(kernel), new VmoService(kernel),
+          new FifoService(kernel));
       List<ServerServiceDefinition> out = new ArrayList<>();
       for (BindableService s : syscalls) {
         // Outermost first: faults, then the session, then instrumentation (which needs the session's process).
         out.add(ServerInterceptors.intercept(s, instrumentation, sessions, faults));
       }
       // The syscall stream runs each request through the same intercepted definitions as the unary RPCs.
-      out.add(ServerInterceptors.intercept(new SyscallStreamService(List.copyOf(out), stallLimit), new HeadersInterceptor(),
-          sessions, faults));
+      out.add(ServerInterceptors.intercept(new SyscallStreamService(List.copyOf(out), stallLimit),
+          new HeadersInterceptor(), sessions, faults));
       out.add(ServerInterceptors.intercept(new DebugService(kernel, trace, settingsSummary, stallLimit),
           new AdminInterceptor(adminToken), faults));
       out.replaceAll(MalformedRequests::refuse);

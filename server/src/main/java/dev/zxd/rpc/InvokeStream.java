@@ -71,6 +71,11 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
 
   @Override
   public void onNext(SyscallRequest request) {
+    synchronized (this) {
+      if (ended) {
+        return; // requests the transport still delivers after the stream was ended must not run unanswered
+      }
+    }
     admit(request);
     synchronized (this) {
       if (out.isReady()) {
@@ -86,6 +91,9 @@ final class InvokeStream implements StreamObserver<SyscallRequest> {
     stall.progressed();
     int n;
     synchronized (this) {
+      if (ended) {
+        return;
+      }
       n = owed;
       owed = 0;
     }

@@ -16,6 +16,7 @@ import java.util.function.BooleanSupplier;
 public final class StreamStallLimit {
   private final Kernel kernel;
   private final Duration limit;
+  private final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
 
   public StreamStallLimit(Kernel kernel, Duration limit) {
     this.kernel = kernel;
@@ -24,6 +25,11 @@ public final class StreamStallLimit {
 
   public Duration limit() {
     return limit;
+  }
+
+  /** How many streams were ended for stalling since the daemon started (metric zxd_streams_stalled_total). */
+  public long streamsEnded() {
+    return ended.get();
   }
 
   /** The status a stalled stream ends with. */
@@ -96,6 +102,7 @@ public final class StreamStallLimit {
         }
         done = true;
       }
+      ended.incrementAndGet();
       onStall.run();
     }
   }
