@@ -299,6 +299,7 @@ public final class ZxdServer implements AutoCloseable {
           Server server = build(address, services, loops).start();
           servers.add(server);
           bound.add(boundAddress(address, server));
+          warnIfPlaintextAndReachable(bound.get(bound.size() - 1));
           if (address instanceof ListenAddress.Unix u) {
             Files.setPosixFilePermissions(u.path(), PosixFilePermissions.fromString("rw-------"));
           }
@@ -391,8 +392,8 @@ public final class ZxdServer implements AutoCloseable {
               .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
           if (tlsCert != null) {
             netty.sslContext(sslContext());
-          } else if (!isLoopback((ListenAddress.Tcp) address)) {
-            guardPlaintext(netty, address);
+          } else if (!allowPlaintextTokens && !isLoopback((ListenAddress.Tcp) address)) {
+            netty.intercept(new PlaintextTokenGuard(((ListenAddress.Tcp) address).host()));
           }
         }
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
@@ -430,8 +431,11 @@ public final class ZxdServer implements AutoCloseable {
       }
     }
 
-    /** A plaintext listener other machines can reach: tokens are refused there unless explicitly allowed. */
-    private void guardPlaintext(ServerBuilder<?> builder, ListenAddress address) {
+    /** A plaintext listener other machines can reach: say what happens to tokens there. */
+    private void warnIfPlaintextAndReachable(ListenAddress address) {
+      if (!(address instanceof ListenAddress.Tcp tcp) || tlsCert != null || isLoopback(tcp)) {
+        return;
+      }
       if (allowPlaintextTokens) {
         log.warn("listening in plaintext on {}, which is not loopback-only: session and admin tokens cross the "
             + "network unencrypted (allow-plaintext-tokens=true); use --tls-cert/--tls-key to protect them",
@@ -440,7 +444,6 @@ public final class ZxdServer implements AutoCloseable {
         log.warn("listening in plaintext on {}, which is not loopback-only: calls carrying session or admin "
             + "tokens, and Process/Create, are refused there (use --tls-cert/--tls-key, or set "
             + "allow-plaintext-tokens=true)", address);
-        builder.intercept(new PlaintextTokenGuard(address.toString()));
       }
     }
 

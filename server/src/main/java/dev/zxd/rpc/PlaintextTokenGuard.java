@@ -16,11 +16,11 @@ import io.grpc.Status;
 public final class PlaintextTokenGuard implements ServerInterceptor {
   private static final String PROCESS_CREATE = "zxd.v1.Process/Create";
 
-  private final String listener;
+  private final String host;
 
-  /** {@code listener}: the address, for the refusal's description. */
-  public PlaintextTokenGuard(String listener) {
-    this.listener = listener;
+  /** {@code host}: the address the listener is bound to, for the refusal's description. */
+  public PlaintextTokenGuard(String host) {
+    this.host = host;
   }
 
   @Override
@@ -40,7 +40,7 @@ public final class PlaintextTokenGuard implements ServerInterceptor {
 
   private <ReqT, RespT> ServerCall.Listener<ReqT> refuse(ServerCall<ReqT, RespT> call, Status status,
       String what) {
-    call.close(status.withDescription("refused to carry " + what + " in plaintext: listener " + listener
+    call.close(status.withDescription("refused to carry " + what + " in plaintext: the listener on " + host
         + " is not TLS and not loopback-only; use TLS (--tls-cert/--tls-key), a loopback or unix: listener, "
         + "or set allow-plaintext-tokens=true"), new Metadata());
     return new ServerCall.Listener<>() {};
