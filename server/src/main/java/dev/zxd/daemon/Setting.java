@@ -102,4 +102,12 @@ public final class Setting<T> {
     }
     return d;
   }
+
+  /** {@code true} or {@code false}. */
+  static Boolean bool(String text) {
+    if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+      return Boolean.valueOf(text.toLowerCase());
+    }
+    throw new IllegalArgumentException("expected true or false, got '" + text + "'");
+  }
 }

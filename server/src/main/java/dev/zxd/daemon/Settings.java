@@ -69,12 +69,19 @@ public final class Settings {
       "PEM private key (PKCS#8) for --tls-cert.", text -> text);
   public static final Setting<String> TLS_CLIENT_CA = Setting.of("tls-client-ca", "",
       "PEM CA certificates; if set, clients must present a certificate it signed (mutual TLS).", text -> text);
+  public static final Setting<Boolean> ALLOW_PLAINTEXT_TOKENS = Setting.of("allow-plaintext-tokens", "false",
+      "Accept session and admin tokens (and hand out new ones) on plaintext TCP listeners bound to a "
+          + "non-loopback address; otherwise such calls are refused, since the tokens would cross the network "
+          + "in the clear.", Setting::bool);
+  public static final Setting<Duration> STREAM_STALL_TIMEOUT = Setting.of("stream-stall-timeout", "30s",
+      "How long a reply stream (Kernel/Invoke, Port/WaitStream, Debug/Trace) may hold replies its client is not "
+          + "reading before the daemon ends it with RESOURCE_EXHAUSTED.", Setting::duration);
 
   public static final List<Setting<?>> ALL = List.of(
       LISTEN, LEASE, GRACE_PERIOD, TOKEN_EXPIRY, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_VMO_BYTES,
       MEMORY_BUDGET_BYTES, MAX_CHANNEL_MESSAGES, MAX_CHANNEL_BYTES, MAX_PENDING_WAITS_PER_PROCESS,
       MAX_FRAME_BYTES, FLOW_CONTROL_WINDOW, METRICS, ADMIN_TOKEN, TRACE_BUFFER_EVENTS,
-      TLS_CERT, TLS_KEY, TLS_CLIENT_CA);
+      TLS_CERT, TLS_KEY, TLS_CLIENT_CA, ALLOW_PLAINTEXT_TOKENS, STREAM_STALL_TIMEOUT);
 
   private final Map<Setting<?>, List<Object>> values = new LinkedHashMap<>();
 

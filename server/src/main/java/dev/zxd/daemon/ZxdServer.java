@@ -11,11 +11,14 @@ import dev.zxd.rpc.EventService;
 import dev.zxd.rpc.FaultInterceptor;
 import dev.zxd.rpc.FifoService;
 import dev.zxd.rpc.HandleService;
+import dev.zxd.rpc.MalformedRequests;
 import dev.zxd.rpc.ObjectService;
+import dev.zxd.rpc.PlaintextTokenGuard;
 import dev.zxd.rpc.PortService;
 import dev.zxd.rpc.ProcessService;
 import dev.zxd.rpc.SessionInterceptor;
 import dev.zxd.rpc.SocketService;
+import dev.zxd.rpc.StreamStallLimit;
 import dev.zxd.rpc.SyscallInstrumentation;
 import dev.zxd.rpc.SyscallMetrics;
 import dev.zxd.rpc.SyscallStreamService;
@@ -64,6 +67,7 @@ import java.util.concurrent.TimeUnit;
  * Embeddable: tests and applications start one with {@link #builder()}.
  */
 public final class ZxdServer implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ZxdServer.class);
   private final Kernel kernel;
   private final List<Server> servers;
   private final List<ListenAddress> addresses;
@@ -179,6 +183,8 @@ public final class ZxdServer implements AutoCloseable {
     private java.nio.file.Path tlsCert;
     private java.nio.file.Path tlsKey;
     private java.nio.file.Path tlsClientCa;
+    private boolean allowPlaintextTokens;
+    private java.time.Duration streamStallTimeout = java.time.Duration.ofSeconds(30);
 
     public Builder kernelConfig(KernelConfig config) {
       this.kernelConfig = config;
@@ -223,6 +229,21 @@ public final class ZxdServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Accepts tokens on plaintext TCP listeners bound to a non-loopback address (refused by default: they
+     * would cross the network in the clear).
+     */
+    public Builder allowPlaintextTokens(boolean allow) {
+      this.allowPlaintextTokens = allow;
+      return this;
+    }
+
+    /** How long a reply stream may hold replies its client is not reading before it is ended. */
+    public Builder streamStallTimeout(java.time.Duration timeout) {
+      this.streamStallTimeout = timeout;
+      return this;
+    }
+
     public Builder traceBufferEvents(int events) {
       this.traceBufferEvents = events;
       return this;
@@ -249,6 +270,8 @@ public final class ZxdServer implements AutoCloseable {
         String ca = settings.get(Settings.TLS_CLIENT_CA);
         tls(java.nio.file.Path.of(cert), java.nio.file.Path.of(key), ca.isEmpty() ? null : java.nio.file.Path.of(ca));
       }
+      allowPlaintextTokens(settings.get(Settings.ALLOW_PLAINTEXT_TOKENS));
+      streamStallTimeout(settings.get(Settings.STREAM_STALL_TIMEOUT));
       this.settingsSummary = settings.summary();
       return this;
     }
@@ -261,7 +284,12 @@ public final class ZxdServer implements AutoCloseable {
       KernelMetrics.bind(kernel, registry);
       kernel.addDeathListener(new LeakReport(registry));
       SyscallTrace trace = new SyscallTrace(traceBufferEvents);
-      List<ServerServiceDefinition> services = services(kernel, health, registry, trace);
+      StreamStallLimit stallLimit = new StreamStallLimit(kernel, streamStallTimeout);
+      io.micrometer.core.instrument.FunctionCounter.builder("zxd.streams.stalled", stallLimit,
+              StreamStallLimit::streamsEnded)
+          .description("Reply streams ended because their client read nothing for stream-stall-timeout")
+          .register(registry);
+      List<ServerServiceDefinition> services = services(kernel, health, registry, trace, stallLimit);
       List<EventLoopGroup> loops = new ArrayList<>();
       List<Server> servers = new ArrayList<>();
       List<ListenAddress> bound = new ArrayList<>();
@@ -270,6 +298,7 @@ public final class ZxdServer implements AutoCloseable {
           Server server = build(address, services, loops).start();
           servers.add(server);
           bound.add(boundAddress(address, server));
+          warnIfPlaintextAndReachable(bound.get(bound.size() - 1));
           if (address instanceof ListenAddress.Unix u) {
             Files.setPosixFilePermissions(u.path(), PosixFilePermissions.fromString("rw-------"));
           }
@@ -311,7 +340,7 @@ public final class ZxdServer implements AutoCloseable {
     }
 
     private List<ServerServiceDefinition> services(Kernel kernel, HealthStatusManager health,
-        PrometheusMeterRegistry registry, SyscallTrace trace) {
+        PrometheusMeterRegistry registry, SyscallTrace trace, StreamStallLimit stallLimit) {
       SessionInterceptor sessions = new SessionInterceptor(kernel);
       FaultInterceptor faults = new FaultInterceptor();
       SyscallInstrumentation instrumentation =
@@ -320,7 +349,8 @@ public final class ZxdServer implements AutoCloseable {
           new HandleService(kernel), new ObjectService(kernel), new ChannelService(kernel),
           new EventService(kernel), new EventPairService(kernel), new ProcessService(kernel),
           new TaskService(kernel), new ClockService(kernel), new SocketService(kernel),
-          new PortService(kernel), new TimerService(kernel), new VmoService(kernel), new FifoService(kernel));
+          new PortService(kernel, stallLimit), new TimerService(kernel), new VmoService(kernel),
+          new FifoService(kernel));
       List<ServerServiceDefinition> out = new ArrayList<>();
       for (BindableService s : syscalls) {
         // Outermost first: faults, then the session, then instrumentation (which needs the session's process).
@@ -328,9 +358,11 @@ public final class ZxdServer implements AutoCloseable {
       }
       // The syscall stream runs each request through the same service methods as the unary RPCs, measured by
       // the same instrumentation; the session is checked once, when the stream opens.
-      out.add(ServerInterceptors.intercept(new SyscallStreamService(syscalls, instrumentation), sessions, faults));
-      out.add(ServerInterceptors.intercept(new DebugService(kernel, trace, settingsSummary),
+      out.add(ServerInterceptors.intercept(new SyscallStreamService(syscalls, instrumentation, stallLimit),
+          sessions, faults));
+      out.add(ServerInterceptors.intercept(new DebugService(kernel, trace, settingsSummary, stallLimit),
           new AdminInterceptor(adminToken), faults));
+      out.replaceAll(MalformedRequests::refuse);
       out.add(health.getHealthService().bindService());
       out.add(new dev.zxd.rpc.BenchService().bindService()); // bare echo for zxctl bench --baseline
       out.add(ProtoReflectionServiceV1.newInstance().bindService());
@@ -360,6 +392,8 @@ public final class ZxdServer implements AutoCloseable {
               .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
           if (tlsCert != null) {
             netty.sslContext(sslContext());
+          } else if (!allowPlaintextTokens && !isLoopback((ListenAddress.Tcp) address)) {
+            netty.intercept(new PlaintextTokenGuard(((ListenAddress.Tcp) address).host()));
           }
         }
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
@@ -380,6 +414,37 @@ public final class ZxdServer implements AutoCloseable {
       builder.directExecutor().maxInboundMessageSize(maxFrameBytes);
       services.forEach(builder::addService);
       return builder.build();
+    }
+
+    /** Whether {@code address} takes connections from this machine only (a wildcard address does not). */
+    static boolean isLoopback(ListenAddress.Tcp address) {
+      try {
+        java.net.InetAddress[] all = java.net.InetAddress.getAllByName(address.host());
+        for (java.net.InetAddress a : all) {
+          if (!a.isLoopbackAddress()) {
+            return false;
+          }
+        }
+        return true;
+      } catch (java.net.UnknownHostException e) {
+        return false; // the bind fails anyway
+      }
+    }
+
+    /** A plaintext listener other machines can reach: say what happens to tokens there. */
+    private void warnIfPlaintextAndReachable(ListenAddress address) {
+      if (!(address instanceof ListenAddress.Tcp tcp) || tlsCert != null || isLoopback(tcp)) {
+        return;
+      }
+      if (allowPlaintextTokens) {
+        log.warn("listening in plaintext on {}, which is not loopback-only: session and admin tokens cross the "
+            + "network unencrypted (allow-plaintext-tokens=true); use --tls-cert/--tls-key to protect them",
+            address);
+      } else {
+        log.warn("listening in plaintext on {}, which is not loopback-only: calls carrying session or admin "
+            + "tokens, and Process/Create, are refused there (use --tls-cert/--tls-key, or set "
+            + "allow-plaintext-tokens=true)", address);
+      }
     }
 
     private io.netty.handler.ssl.SslContext sslContext() {

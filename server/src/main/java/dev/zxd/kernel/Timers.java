@@ -36,7 +36,10 @@ public final class Timers implements AutoCloseable {
     if (deadline == MonotonicClock.INFINITE) {
       return NEVER;
     }
-    long delay = deadline - clock.now();
+    long now = clock.now();
+    // A past deadline (down to ZX_TIME_INFINITE_PAST = INT64_MIN) fires at once; subtracting first would
+    // overflow into a delay of centuries.
+    long delay = deadline <= now ? 0 : deadline - now;
     ScheduledFuture<?> future = executor.schedule(() -> {
       try {
         action.run();
@@ -44,7 +47,7 @@ public final class Timers implements AutoCloseable {
         Thread t = Thread.currentThread();
         t.getUncaughtExceptionHandler().uncaughtException(t, e);
       }
-    }, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    }, delay, TimeUnit.NANOSECONDS);
     return () -> future.cancel(false);
   }
 

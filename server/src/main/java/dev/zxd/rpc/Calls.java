@@ -68,6 +68,14 @@ final class Calls {
     }
   }
 
+  /**
+   * A buffer capacity or element count from a {@code uint32} field: the wire value is unsigned, so anything
+   * beyond Integer.MAX_VALUE is as good as Integer.MAX_VALUE (no buffer that large is ever filled).
+   */
+  static int capacity(int unsigned) {
+    return (int) Math.min(Integer.MAX_VALUE, Integer.toUnsignedLong(unsigned));
+  }
+
   static int[] toArray(List<Integer> values) {
     int[] out = new int[values.size()];
     for (int i = 0; i < out.length; i++) {

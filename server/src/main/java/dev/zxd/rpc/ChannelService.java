@@ -43,7 +43,7 @@ public final class ChannelService extends ChannelGrpc.ChannelImplBase {
   @Override
   public void read(ChannelReadRequest request, StreamObserver<ChannelReadReply> out) {
     ChannelSyscalls.ReadResult r = kernel.channel().read(Calls.caller(), request.getHandle(),
-        request.getOptions(), request.getNumBytes(), request.getNumHandles());
+        request.getOptions(), Calls.capacity(request.getNumBytes()), Calls.capacity(request.getNumHandles()));
     ChannelReadReply.Builder reply = ChannelReadReply.newBuilder().setStatusValue(r.status())
         .setBytes(r.bytes()).setActualBytes(r.actualBytes()).setActualHandles(r.actualHandles());
     for (int h : r.handles()) {
@@ -55,7 +55,7 @@ public final class ChannelService extends ChannelGrpc.ChannelImplBase {
   @Override
   public void readEtc(ChannelReadEtcRequest request, StreamObserver<ChannelReadEtcReply> out) {
     ChannelSyscalls.ReadResult r = kernel.channel().read(Calls.caller(), request.getHandle(),
-        request.getOptions(), request.getNumBytes(), request.getNumHandles());
+        request.getOptions(), Calls.capacity(request.getNumBytes()), Calls.capacity(request.getNumHandles()));
     ChannelReadEtcReply.Builder reply = ChannelReadEtcReply.newBuilder().setStatusValue(r.status())
         .setBytes(r.bytes()).setActualBytes(r.actualBytes()).setActualHandles(r.actualHandles());
     for (int i = 0; i < r.handles().length; i++) {
@@ -98,7 +98,7 @@ public final class ChannelService extends ChannelGrpc.ChannelImplBase {
     ChannelCallArgs args = request.getArgs();
     Calls.startCancelable(out, () -> kernel.channel().call(caller, request.getHandle(), request.getOptions(),
         request.getDeadline(), args.getWrBytes(), Calls.toArray(args.getWrHandlesList()),
-        args.getRdNumBytes(), args.getRdNumHandles(), r -> {
+        Calls.capacity(args.getRdNumBytes()), Calls.capacity(args.getRdNumHandles()), r -> {
           ChannelCallReply.Builder reply = ChannelCallReply.newBuilder().setStatusValue(r.status())
               .setRdBytes(r.bytes()).setActualBytes(r.actualBytes()).setActualHandles(r.actualHandles());
           for (int h : r.handles()) {

@@ -33,11 +33,14 @@ public final class DebugService extends DebugGrpc.DebugImplBase {
   private final Kernel kernel;
   private final SyscallTrace trace;
   private final Map<String, String> settings;
+  private final StreamStallLimit stallLimit;
 
-  public DebugService(Kernel kernel, SyscallTrace trace, Map<String, String> settings) {
+  public DebugService(Kernel kernel, SyscallTrace trace, Map<String, String> settings,
+      StreamStallLimit stallLimit) {
     this.kernel = kernel;
     this.trace = trace;
     this.settings = settings;
+    this.stallLimit = stallLimit;
   }
 
   @Override
@@ -113,16 +116,85 @@ public final class DebugService extends DebugGrpc.DebugImplBase {
           .asRuntimeException());
       return;
     }
-    // Events are pushed from the trace thread only while the client keeps up (gRPC flow control). The
-    // stream ends (completes) when the daemon shuts down.
-    SyscallTrace.Reader reader = trace.open(request.getProcessId(), stream::onNext, stream::isReady, () -> {
-      try {
-        stream.onCompleted();
-      } catch (IllegalStateException | io.grpc.StatusRuntimeException gone) {
-        // Already over.
+    new TraceStream(stream).start(request.getProcessId());
+  }
+
+  /**
+   * One Debug/Trace stream. Events are pushed from the trace thread only while the client keeps up (gRPC
+   * flow control); a reader that falls behind loses events and is told how many. The stream completes when
+   * the daemon shuts down, and ends with RESOURCE_EXHAUSTED when its client stops reading for the stall limit.
+   * The stream is written under its own lock: the trace thread, the timer thread and shutdown may all end it.
+   */
+  private final class TraceStream {
+    private final ServerCallStreamObserver<TraceEvent> stream;
+    private final StreamStallLimit.Watch stall;
+    private SyscallTrace.Reader reader;
+    private boolean ended; // guarded by this
+
+    TraceStream(ServerCallStreamObserver<TraceEvent> stream) {
+      this.stream = stream;
+      this.stall = stallLimit.watch(stream::isReady, this::endStalled);
+    }
+
+    void start(long processId) {
+      SyscallTrace.Reader r = trace.open(processId, this::send, this::ready, this::complete);
+      synchronized (this) {
+        reader = r;
       }
-    });
-    stream.setOnCancelHandler(reader::close);
-    stream.setOnReadyHandler(reader::wake);
+      stream.setOnCancelHandler(() -> {
+        stall.close();
+        r.close();
+      });
+      stream.setOnReadyHandler(() -> {
+        stall.progressed();
+        r.wake();
+      });
+    }
+
+    private boolean ready() {
+      if (stream.isReady()) {
+        return true;
+      }
+      stall.blocked();
+      return false;
+    }
+
+    private synchronized void send(TraceEvent e) {
+      if (!ended) {
+        stream.onNext(e);
+      }
+    }
+
+    private void complete() {
+      end(null);
+    }
+
+    private void endStalled() {
+      end(stallLimit.status("Debug/Trace"));
+    }
+
+    private void end(io.grpc.Status failure) {
+      stall.close();
+      SyscallTrace.Reader r;
+      synchronized (this) {
+        if (ended) {
+          return;
+        }
+        ended = true;
+        r = reader;
+        try {
+          if (failure == null) {
+            stream.onCompleted();
+          } else {
+            stream.onError(failure.asRuntimeException());
+          }
+        } catch (IllegalStateException | io.grpc.StatusRuntimeException gone) {
+          // Already over.
+        }
+      }
+      if (r != null) {
+        r.close();
+      }
+    }
   }
 }

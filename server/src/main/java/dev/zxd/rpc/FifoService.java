@@ -31,14 +31,14 @@ public final class FifoService extends FifoGrpc.FifoImplBase {
   @Override
   public void write(FifoWriteRequest request, StreamObserver<FifoWriteReply> out) {
     FifoSyscalls.WriteResult r = kernel.fifo().write(Calls.caller(), request.getHandle(), request.getElemSize(),
-        request.getData(), request.getCount());
+        request.getData(), Calls.capacity(request.getCount()));
     Calls.reply(out, FifoWriteReply.newBuilder().setStatusValue(r.status()).setActualCount(r.actualCount()).build());
   }
 
   @Override
   public void read(FifoReadRequest request, StreamObserver<FifoReadReply> out) {
     FifoSyscalls.ReadResult r = kernel.fifo().read(
-        Calls.caller(), request.getHandle(), request.getElemSize(), request.getCount());
+        Calls.caller(), request.getHandle(), request.getElemSize(), Calls.capacity(request.getCount()));
     Calls.reply(out, FifoReadReply.newBuilder().setStatusValue(r.status()).setData(r.data())
         .setActualCount(r.actualCount()).build());
   }

@@ -56,6 +56,8 @@ final class InvokeStream {
   private final boolean batched;
   private final Process process;
   private final Context context;
+  private final StreamStallLimit stallLimit;
+  private final StreamStallLimit.Watch stall;
 
   // All guarded by this.
   private final Map<Long, Outcome> outcomes = new LinkedHashMap<>(64, 0.75f, false) {
@@ -78,18 +80,23 @@ final class InvokeStream {
 
   @SuppressWarnings("unchecked")
   InvokeStream(SyscallRoutes routes, SyscallInstrumentation instrumentation, ServerCallStreamObserver<?> out,
-      boolean batched) {
+      boolean batched, StreamStallLimit stallLimit) {
     this.routes = routes;
     this.instrumentation = instrumentation;
     this.out = (ServerCallStreamObserver<Object>) out;
     this.batched = batched;
     this.process = Calls.caller();
     this.context = Context.current();
+    this.stallLimit = stallLimit;
+    this.stall = stallLimit.watch(out::isReady, this::endStalled);
   }
 
   /** One transport message's worth of requests (one for Invoke, any number for InvokeBatch). */
   void onMessage(List<SyscallRequest> requests) {
     synchronized (this) {
+      if (ended) {
+        return; // requests the transport still delivers after the stream was ended must not run unanswered
+      }
       batchDepth++;
     }
     try {
@@ -105,14 +112,19 @@ final class InvokeStream {
           out.request(1);
         } else {
           owed++;
+          stall.blocked();
         }
       }
     }
   }
 
   void onReady() {
+    stall.progressed();
     int n;
     synchronized (this) {
+      if (ended) {
+        return;
+      }
       n = owed;
       owed = 0;
     }
@@ -367,6 +379,9 @@ final class InvokeStream {
   private void emitLocked(Object message) {
     try {
       out.onNext(message);
+      if (!out.isReady()) {
+        stall.blocked();
+      }
     } catch (IllegalStateException | io.grpc.StatusRuntimeException gone) {
       ended = true;
     }
@@ -387,6 +402,7 @@ final class InvokeStream {
         return;
       }
       flushLocked();
+      ended = true;
       try {
         out.onError(status.asRuntimeException());
       } catch (IllegalStateException alreadyClosed) {
@@ -396,7 +412,13 @@ final class InvokeStream {
     onCancel();
   }
 
+  /** The client has read nothing for the stall limit while replies waited: end the stream and its waits. */
+  private void endStalled() {
+    end(stallLimit.status(batched ? "Kernel/InvokeBatch" : "Kernel/Invoke"));
+  }
+
   void onCancel() {
+    stall.close();
     List<InlineReply> waiting;
     synchronized (this) {
       ended = true;

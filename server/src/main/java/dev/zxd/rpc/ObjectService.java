@@ -42,7 +42,7 @@ public final class ObjectService extends ObjectGrpc.ObjectImplBase {
   @Override
   public void getInfo(ObjectGetInfoRequest request, StreamObserver<ObjectGetInfoReply> out) {
     ObjectSyscalls.InfoResult r = kernel.object().getInfo(
-        Calls.caller(), request.getHandle(), request.getTopic(), request.getBufferSize());
+        Calls.caller(), request.getHandle(), request.getTopic(), Calls.capacity(request.getBufferSize()));
     ObjectGetInfoReply.Builder reply = ObjectGetInfoReply.newBuilder()
         .setStatusValue(r.status()).setActual(r.actual()).setAvail(r.avail());
     InfoRecord record = r.record();
@@ -125,7 +125,7 @@ public final class ObjectService extends ObjectGrpc.ObjectImplBase {
   @Override
   public void getProperty(ObjectGetPropertyRequest request, StreamObserver<ObjectGetPropertyReply> out) {
     ObjectSyscalls.PropertyResult r = kernel.object().getProperty(
-        Calls.caller(), request.getHandle(), request.getProperty(), request.getValueSize());
+        Calls.caller(), request.getHandle(), request.getProperty(), Calls.capacity(request.getValueSize()));
     Calls.reply(out, ObjectGetPropertyReply.newBuilder().setStatusValue(r.status())
         .setValue(ByteString.copyFrom(r.value())).setNumber(r.number()).build());
   }

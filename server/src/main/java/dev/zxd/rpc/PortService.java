@@ -25,9 +25,11 @@ import io.grpc.stub.StreamObserver;
 /** zxd.v1.Port. */
 public final class PortService extends PortGrpc.PortImplBase {
   private final Kernel kernel;
+  private final StreamStallLimit stallLimit;
 
-  public PortService(Kernel kernel) {
+  public PortService(Kernel kernel, StreamStallLimit stallLimit) {
     this.kernel = kernel;
+    this.stallLimit = stallLimit;
   }
 
   @Override
@@ -106,20 +108,35 @@ public final class PortService extends PortGrpc.PortImplBase {
     private PortWait.Result delivered; // guarded by this
     private Runnable pendingWait; // guarded by this: the parked wait's abandon action, null if none
     private boolean ended; // guarded by this
+    private boolean stalled; // guarded by this
+    private final StreamStallLimit.Watch stall;
 
     PortWaitStream(Process owner, dev.zxd.kernel.Port port, ServerCallStreamObserver<PortWaitReply> stream) {
       this.owner = owner;
       this.port = port;
       this.stream = stream;
+      this.stall = stallLimit.watch(stream::isReady, this::endStalled);
     }
 
     void start() {
       stream.setOnCancelHandler(this::onCancel);
-      stream.setOnReadyHandler(this::drain);
+      stream.setOnReadyHandler(() -> {
+        stall.progressed();
+        drain();
+      });
+      drain();
+    }
+
+    /** The client read nothing for the stall limit while packets waited: the next drain ends the stream. */
+    private void endStalled() {
+      synchronized (this) {
+        stalled = true;
+      }
       drain();
     }
 
     private void onCancel() {
+      stall.close();
       Runnable abandon;
       synchronized (this) {
         ended = true;
@@ -143,12 +160,25 @@ public final class PortService extends PortGrpc.PortImplBase {
     private void drainOnce() {
       while (true) {
         PortWait.Result next;
+        boolean endNow;
         synchronized (this) {
           if (ended) {
             return;
           }
+          endNow = stalled;
           next = delivered;
           delivered = null;
+        }
+        if (endNow) {
+          // Abandons the parked wait. Packets still in the port stay there; one the wait had already taken
+          // for this stream goes with it, as when a client cancels.
+          onCancel();
+          try {
+            stream.onError(stallLimit.status("Port/WaitStream").asRuntimeException());
+          } catch (IllegalStateException | io.grpc.StatusRuntimeException gone) {
+            // The client left at the same moment.
+          }
+          return;
         }
         if (next != null) {
           if (next.status() != Status.OK) {
@@ -159,6 +189,7 @@ public final class PortService extends PortGrpc.PortImplBase {
           continue;
         }
         if (!stream.isReady()) {
+          stall.blocked();
           return; // the on-ready handler drains again
         }
         PortPacket p = port.poll();
@@ -189,6 +220,7 @@ public final class PortService extends PortGrpc.PortImplBase {
     }
 
     private void end(PortWaitReply last) {
+      stall.close();
       synchronized (this) {
         ended = true;
       }

@@ -20,11 +20,17 @@ import java.util.List;
 public final class SyscallStreamService extends KernelGrpc.KernelImplBase {
   private final SyscallRoutes routes;
   private final SyscallInstrumentation instrumentation;
+  private final StreamStallLimit stallLimit;
 
-  /** {@code syscalls}: the service objects the unary RPCs are served by (not their intercepted definitions). */
-  public SyscallStreamService(List<BindableService> syscalls, SyscallInstrumentation instrumentation) {
+  /**
+   * {@code syscalls}: the service objects the unary RPCs are served by (not their intercepted definitions);
+   * {@code stallLimit}: when a stream whose client stopped reading is ended.
+   */
+  public SyscallStreamService(List<BindableService> syscalls, SyscallInstrumentation instrumentation,
+      StreamStallLimit stallLimit) {
     this.routes = new SyscallRoutes(syscalls);
     this.instrumentation = instrumentation;
+    this.stallLimit = stallLimit;
   }
 
   @Override
@@ -71,7 +77,7 @@ public final class SyscallStreamService extends KernelGrpc.KernelImplBase {
 
   private InvokeStream open(StreamObserver<?> responses, boolean batched) {
     ServerCallStreamObserver<?> out = (ServerCallStreamObserver<?>) responses;
-    InvokeStream stream = new InvokeStream(routes, instrumentation, out, batched);
+    InvokeStream stream = new InvokeStream(routes, instrumentation, out, batched, stallLimit);
     out.disableAutoRequest();
     out.setOnReadyHandler(stream::onReady);
     out.setOnCancelHandler(stream::onCancel);
