@@ -174,6 +174,8 @@ final class InvokeStream {
         }
       }
       if (refusal == null) {
+        // Known from now on, so a later request may name it in after/refs even before it has run.
+        outcomes.put(id, new Outcome());
         ready.addLast(request);
       }
     }
