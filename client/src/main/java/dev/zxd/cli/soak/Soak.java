@@ -52,6 +52,10 @@ final class Soak {
   final AtomicLong peerClosedMissing = new AtomicLong();
   final AtomicLong linksRetired = new AtomicLong();
   final AtomicLong steps = new AtomicLong();
+  /** Phases: starting the processes and links; running; draining and exiting everything. */
+  long setupNanos;
+  long runNanos;
+  long drainNanos;
   long joins;
   long exits;
   long forcedExits;
@@ -80,6 +84,7 @@ final class Soak {
     t.setDaemon(true);
     return t;
   });
+  private final AtomicInteger readyCount = new AtomicInteger(); // ready.size() is a walk of the queue
   private final AtomicInteger activeLanes = new AtomicInteger();
   private volatile boolean stopLanes;
 
@@ -159,7 +164,8 @@ final class Soak {
       }
       setUp(t0);
       long start = System.nanoTime();
-      live.forEach(ready::add);
+      setupNanos = start - t0;
+      live.forEach(this::makeReady);
       int lanes = Math.max(1, Math.min(config.lanes(), config.processes()));
       for (int i = 0; i < lanes; i++) {
         activeLanes.incrementAndGet();
@@ -262,22 +268,29 @@ final class Soak {
 
   // ---- lanes ----
 
-  /** One lane: steps ready processes one after another, asynchronously; backs off briefly when all are idle. */
-  private void lane(int idleInARow) {
-    int idle = idleInARow;
+  /**
+   * One lane: steps ready processes one after another, asynchronously. After a whole round of idle steps it
+   * backs off (1 ms, doubling up to 16 ms while nothing happens) instead of spinning.
+   */
+  private void lane(int backoffMillis) {
+    int idle = 0;
     while (true) {
       if (stopLanes) {
         activeLanes.decrementAndGet();
         return;
       }
-      SoakProcess p = ready.poll();
-      if (p == null || idle > ready.size() + 1) {
-        if (p != null) {
-          ready.add(p);
-        }
-        backoff.schedule(() -> lane(0), 1, TimeUnit.MILLISECONDS);
+      if (idle > readyCount.get()) {
+        int next = backoffMillis == 0 ? 1 : Math.min(16, backoffMillis * 2);
+        backoff.schedule(() -> lane(next), next, TimeUnit.MILLISECONDS);
         return;
       }
+      SoakProcess p = ready.poll();
+      if (p == null) {
+        int next = backoffMillis == 0 ? 1 : Math.min(16, backoffMillis * 2);
+        backoff.schedule(() -> lane(next), next, TimeUnit.MILLISECONDS);
+        return;
+      }
+      readyCount.decrementAndGet();
       java.util.concurrent.CompletableFuture<Boolean> f;
       try {
         f = p.step();
@@ -287,7 +300,12 @@ final class Soak {
       }
       steps.incrementAndGet();
       if (f.isDone()) {
-        idle = afterStep(p, f) ? 0 : idle + 1;
+        if (afterStep(p, f)) {
+          idle = 0;
+          backoffMillis = 0;
+        } else {
+          idle++;
+        }
         continue;
       }
       f.whenComplete((v, t) -> {
@@ -311,9 +329,14 @@ final class Soak {
     if (p.state == SoakProcess.State.DRAINED) {
       drained.add(p);
     } else {
-      ready.add(p);
+      makeReady(p);
     }
     return did;
+  }
+
+  private void makeReady(SoakProcess p) {
+    readyCount.incrementAndGet();
+    ready.add(p);
   }
 
   private void awaitLanes() {
@@ -336,6 +359,7 @@ final class Soak {
       exitDrained();
       if (!ending && (now >= end || failure.get() != null)) {
         ending = true;
+        runNanos = now - start;
         drainDeadline = now + config.drainNanos();
         for (SoakProcess p : live) {
           p.state = p.state == SoakProcess.State.RUNNING ? SoakProcess.State.EXITING : p.state;
@@ -343,12 +367,14 @@ final class Soak {
         progress("stopping: every process drains its links and exits", start);
       }
       if (ending && live.isEmpty()) {
+        drainNanos = System.nanoTime() - (start + runNanos);
         break;
       }
       if (ending && now >= drainDeadline) {
         problem("drain: " + live.size() + " processes did not drain within "
             + TimeUnit.NANOSECONDS.toSeconds(config.drainNanos()) + " s");
         failure.compareAndSet(null, new IllegalStateException("drain timed out"));
+        drainNanos = now - (start + runNanos);
         break;
       }
       if (!ending && config.churnEveryNanos() > 0 && now >= nextChurn) {
@@ -395,7 +421,7 @@ final class Soak {
     connect(Link.Kind.STREAM, j, pick(running));
     connect(Link.Kind.DATAGRAM, pick(running), j);
     peakProcesses = Math.max(peakProcesses, live.size());
-    ready.add(j);
+    makeReady(j);
   }
 
   private SoakProcess pick(List<SoakProcess> from) {

@@ -18,6 +18,9 @@ final class SoakResult {
   private final DebugStatsReply before;
   private final SoakCommand.HeapSampler heap;
   private final double seconds;
+  private final double setupSeconds;
+  private final double runSeconds;
+  private final double drainSeconds;
   private final long writes;
   private final long moves;
   private final long shares;
@@ -41,6 +44,9 @@ final class SoakResult {
     this.before = before;
     this.heap = heap;
     this.seconds = seconds;
+    this.setupSeconds = soak.setupNanos / 1e9;
+    this.runSeconds = soak.runNanos / 1e9;
+    this.drainSeconds = soak.drainNanos / 1e9;
     this.writes = soak.writes.get();
     this.moves = soak.moves.get();
     this.shares = soak.shares.get();
@@ -63,15 +69,19 @@ final class SoakResult {
         && forcedExits == 0;
   }
 
+  /** Over the running and draining phases (setup sends only the launcher's bootstrap messages). */
   double messagesPerSecond() {
-    return seconds > 0 ? totals.received() / seconds : 0;
+    double t = runSeconds + drainSeconds;
+    return t > 0 ? totals.received() / t : 0;
   }
 
   private Map<String, Object> rows() {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("result", passed() ? "PASS" : "FAIL");
-    r.put("time", String.format("%.1f s (%d processes at once, peak %d; %d joined, %d exited%s)", seconds,
-        config.processes(), peakProcesses, joins, exits, forcedExits > 0 ? ", " + forcedExits + " by force" : ""));
+    r.put("time", String.format("%.1f s: setup %.1f s, run %.1f s, drain and exit %.1f s", seconds, setupSeconds,
+        runSeconds, drainSeconds));
+    r.put("processes", String.format("%d at once, peak %d; %d joined, %d exited%s", config.processes(),
+        peakProcesses, joins, exits, forcedExits > 0 ? " (" + forcedExits + " by force)" : ""));
     r.put("messages sent", String.format("%,d (accepted by the daemon, on %,d streams)", totals.sent(),
         totals.streams()));
     r.put("messages received", String.format("%,d", totals.received()));
@@ -126,6 +136,9 @@ final class SoakResult {
     BenchCommand.machine().forEach((k, v) -> machine.addProperty(k, String.valueOf(v)));
     o.add("machine", machine);
     o.addProperty("seconds", seconds);
+    o.addProperty("setup_seconds", setupSeconds);
+    o.addProperty("run_seconds", runSeconds);
+    o.addProperty("drain_seconds", drainSeconds);
     JsonObject procs = new JsonObject();
     procs.addProperty("peak", peakProcesses);
     procs.addProperty("joined", joins);

@@ -53,7 +53,7 @@ class SoakCommandTest {
   @Test
   void aShortSoakPassesEveryCheck() throws Exception {
     Path json = dir.resolve("soak.json");
-    Run r = soak("--processes", "6", "--duration", "3s", "--churn", "300ms", "--move-chance", "0.2",
+    Run r = soak("--processes", "6", "--duration", "2s", "--churn", "200ms", "--move-chance", "0.2",
         "--seed", "42", "--json", json.toString());
     assertEquals(0, r.exit, () -> "soak failed\nstdout:\n" + r.out + "\nstderr:\n" + r.err);
     assertTrue(r.out.startsWith("result"), r.out);
