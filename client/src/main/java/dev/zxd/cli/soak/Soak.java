@@ -87,6 +87,7 @@ final class Soak {
   private final AtomicInteger readyCount = new AtomicInteger(); // ready.size() is a walk of the queue
   private final AtomicInteger activeLanes = new AtomicInteger();
   private volatile boolean stopLanes;
+  private long began;
 
   Soak(Config config, PrintWriter err, DaemonAudit audit) {
     this.config = config;
@@ -156,13 +157,14 @@ final class Soak {
   /** Runs it all; the caller reads the counters and the checker afterwards. */
   void run() {
     long t0 = System.nanoTime();
+    began = t0;
     try {
       launcherConnection = Zxd.connect(config.target());
       launcher = launcherConnection.createProcess("soak-launcher");
       for (int i = 0; i < (config.processes() + 49) / 50; i++) {
         connections.add(Zxd.connect(config.target()));
       }
-      setUp(t0);
+      setUp();
       long start = System.nanoTime();
       setupNanos = start - t0;
       live.forEach(this::makeReady);
@@ -185,14 +187,14 @@ final class Soak {
     }
   }
 
-  private void setUp(long t0) {
+  private void setUp() {
     int n = config.processes();
     long lastPrint = System.nanoTime();
     for (int i = 0; i < n; i++) {
       live.add(spawn());
       if (System.nanoTime() - lastPrint >= config.progressEveryNanos()) {
         lastPrint = System.nanoTime();
-        progress("setting up: " + (i + 1) + " of " + n + " processes started", t0);
+        progress("setting up: " + (i + 1) + " of " + n + " processes started");
       }
     }
     for (int i = 0; i < n; i++) {
@@ -204,7 +206,7 @@ final class Soak {
       }
       if (System.nanoTime() - lastPrint >= config.progressEveryNanos()) {
         lastPrint = System.nanoTime();
-        progress("setting up: links of " + (i + 1) + " of " + n + " processes made", t0);
+        progress("setting up: links of " + (i + 1) + " of " + n + " processes made");
       }
     }
     peakProcesses = n;
@@ -364,7 +366,7 @@ final class Soak {
         for (SoakProcess p : live) {
           p.state = p.state == SoakProcess.State.RUNNING ? SoakProcess.State.EXITING : p.state;
         }
-        progress("stopping: every process drains its links and exits", start);
+        progress("stopping: every process drains its links and exits");
       }
       if (ending && live.isEmpty()) {
         drainNanos = System.nanoTime() - (start + runNanos);
@@ -386,15 +388,16 @@ final class Soak {
         long[] sr = checker.sentReceived();
         progress(String.format("processes %d  links %d  sent %,d  received %,d  moves %d  shares %d  tokens %d  "
             + "exits %d  joins %d", live.size(), links.size(), sr[0], sr[1], moves.get(), shares.get(), tokens.get(),
-            exits, joins), start);
+            exits, joins));
       }
       sleepMillis(5);
     }
   }
 
-  private void progress(String what, long t0) {
+  /** One progress line; the time is since the run began (setup included). */
+  private void progress(String what) {
     if (err != null) {
-      err.printf("soak: %6.1fs  %s%n", (System.nanoTime() - t0) / 1e9, what);
+      err.printf("soak: %6.1fs  %s%n", (System.nanoTime() - began) / 1e9, what);
       err.flush();
     }
   }

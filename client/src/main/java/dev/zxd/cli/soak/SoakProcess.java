@@ -23,9 +23,9 @@ import java.util.concurrent.CompletableFuture;
  * needs no lock; the ends it shares with other processes are in {@link Link}s, which lock themselves.
  *
  * <p>Each step does the most urgent thing it can: finish handing over a socket by token, redeem a token,
- * read the launcher's channel, accept a shared socket, read a link with unread messages, close an end whose
- * peer has gone (checking the daemon reports PEER_CLOSED), now and then move an end to another process, else
- * write the next numbered message to a link with room in its window.
+ * read the launcher's channel, accept a shared socket, close an end whose peer has gone (checking the daemon
+ * reports PEER_CLOSED), now and then move an end to another process; else read a link with unread messages or
+ * write the next numbered messages to a link with room in its window, the two taking turns.
  */
 final class SoakProcess {
   enum State { RUNNING, EXITING, DRAINED, EXITED }
@@ -49,6 +49,7 @@ final class SoakProcess {
   private final ArrayDeque<Redeem> toRedeem = new ArrayDeque<>();
   private PendingToken pendingToken;
   private int cursor;
+  private boolean writeFirst;
 
   private record Redeem(Link.End cargo, Link carrier, ProtocolInfo info) {}
 
@@ -95,13 +96,6 @@ final class SoakProcess {
       }
     }
     for (int i = 0; i < n; i++) {
-      Link.End e = held.get((cursor + i) % n);
-      if (!e.tx && e.link.unread()) {
-        cursor = (cursor + i + 1) % n;
-        return read(e);
-      }
-    }
-    for (int i = 0; i < n; i++) {
       Link.End e = held.get(i);
       if (e.peer().closed && (e.tx || e.link.quiet())) {
         return closeAfterPeer(e);
@@ -113,6 +107,37 @@ final class SoakProcess {
         return moved;
       }
     }
+    // Reads and writes take turns, so a process reading many busy links still writes its own.
+    writeFirst = !writeFirst;
+    CompletableFuture<Boolean> f = writeFirst ? writeOne() : readOne();
+    if (f == null) {
+      f = writeFirst ? readOne() : writeOne();
+    }
+    if (f != null) {
+      return f;
+    }
+    if (state == State.EXITING && drained()) {
+      state = State.DRAINED;
+    }
+    return IDLE;
+  }
+
+  /** Reads the next link (round robin) with unread messages; null if none has any. */
+  private CompletableFuture<Boolean> readOne() {
+    int n = held.size();
+    for (int i = 0; i < n; i++) {
+      Link.End e = held.get((cursor + i) % n);
+      if (!e.tx && e.link.unread()) {
+        cursor = (cursor + i + 1) % n;
+        return read(e);
+      }
+    }
+    return null;
+  }
+
+  /** Writes to the next link (round robin) with room in its window; null if none has any. */
+  private CompletableFuture<Boolean> writeOne() {
+    int n = held.size();
     for (int i = 0; i < n; i++) {
       Link.End e = held.get((cursor + i) % n);
       if (e.tx && !e.peer().closed) {
@@ -123,10 +148,7 @@ final class SoakProcess {
         }
       }
     }
-    if (state == State.EXITING && drained()) {
-      state = State.DRAINED;
-    }
-    return IDLE;
+    return null;
   }
 
   /** Exiting, and nothing more can arrive: every link it reads is drained and every transfer it started done. */
