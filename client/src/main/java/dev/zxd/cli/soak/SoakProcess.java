@@ -31,7 +31,11 @@ final class SoakProcess {
   enum State { RUNNING, EXITING, DRAINED, EXITED }
 
   static final CompletableFuture<Boolean> IDLE = CompletableFuture.completedFuture(false);
-  static final CompletableFuture<Boolean> BUSY = CompletableFuture.completedFuture(true);
+  /**
+   * No end is moved to a process holding this many already: left alone, the random moves pile ends onto a few
+   * processes, which then take so long to get round their links that tokens expire unread.
+   */
+  static final int MAX_ENDS = 12;
   private static final int PEER_CLOSED = Signal.ZX_CHANNEL_PEER_CLOSED_VALUE; // == ZX_SOCKET_PEER_CLOSED
 
   final String name;
@@ -49,6 +53,8 @@ final class SoakProcess {
   private final ArrayDeque<Redeem> toRedeem = new ArrayDeque<>();
   private PendingToken pendingToken;
   private int cursor;
+  /** held.size(), for other processes deciding whether to send it more ends. */
+  private volatile int holding;
   private boolean writeFirst;
 
   private record Redeem(Link.End cargo, Link carrier, ProtocolInfo info) {}
@@ -99,6 +105,13 @@ final class SoakProcess {
       Link.End e = held.get(i);
       if (e.peer().closed && (e.tx || e.link.quiet())) {
         return closeAfterPeer(e);
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      // A token is on its way here: read that link first, tokens expire (and the sender is waiting to drain).
+      Link.End e = held.get(i);
+      if (!e.tx && e.link.tokensInFlight() > 0 && e.link.unread()) {
+        return read(e);
       }
     }
     if (state == State.RUNNING && n > 1 && random.nextDouble() < soak.moveChance) {
@@ -244,10 +257,20 @@ final class SoakProcess {
     }
   }
 
+  private void hold(Link.End e) {
+    held.add(e);
+    holding = held.size();
+  }
+
+  private void drop(Link.End e) {
+    held.remove(e);
+    holding = held.size();
+  }
+
   private void take(Link.End cargo, int handle) {
     cargo.handle = handle;
     cargo.holder = this;
-    held.add(cargo);
+    hold(cargo);
   }
 
   private void closeAll(List<HandleInfo> handles) {
@@ -279,7 +302,7 @@ final class SoakProcess {
 
   /** The other end is closed: the daemon must say PEER_CLOSED; then this end is closed too. */
   private CompletableFuture<Boolean> closeAfterPeer(Link.End e) {
-    held.remove(e);
+    drop(e);
     return stream.call(Wire.signalsNow(e.handle, PEER_CLOSED)).thenCompose(r -> {
       if (r.getStatus() == Status.ZX_OK && (r.getObjectWaitOne().getObserved() & PEER_CLOSED) != 0) {
         soak.peerClosedSeen.incrementAndGet();
@@ -346,8 +369,9 @@ final class SoakProcess {
     synchronized (soak.moveLock) {
       for (int i = 0; i < n; i++) {
         Link.End carrier = held.get((start + i) % n);
+        SoakProcess to = carrier.peer().holder;
         if (!carrier.tx || carrier.link.kind == Link.Kind.DATAGRAM || carrier.link.closing()
-            || carrier.peer().holder == null || carrier.peer().closed) {
+            || to == null || carrier.peer().closed || to.holding >= MAX_ENDS) {
           continue;
         }
         int j0 = random.nextInt(n);
@@ -358,7 +382,7 @@ final class SoakProcess {
           }
           if (carrier.link.kind == Link.Kind.STREAM) {
             if (cargo.link.kind == Link.Kind.DATAGRAM && carrier.link.offerShare(cargo)) {
-              held.remove(cargo);
+              drop(cargo);
               cargo.holder = null;
               return share(carrier, cargo);
             }
@@ -366,14 +390,14 @@ final class SoakProcess {
           }
           if (cargo.link.isSocket() && random.nextBoolean()) {
             if (carrier.link.claimToken()) {
-              held.remove(cargo);
+              drop(cargo);
               return startToken(carrier, cargo, carrier.peer().holder);
             }
             continue;
           }
           long seq = carrier.link.reserveControlIfOpen();
           if (seq >= 0) {
-            held.remove(cargo);
+            drop(cargo);
             cargo.holder = null;
             return moveOver(carrier, cargo, seq);
           }
