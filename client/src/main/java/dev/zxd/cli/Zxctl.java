@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
         ""},
     subcommands = {PsCommand.class, HandlesCommand.class, ObjectCommand.class, TraceCommand.class,
         StatsCommand.class, DemoCommand.class, dev.zxd.cli.bench.BenchCommand.class,
+        dev.zxd.cli.soak.SoakCommand.class,
         CommandLine.HelpCommand.class},
     footer = {
         "",
@@ -29,6 +30,7 @@ import picocli.CommandLine.Option;
         "  zxctl trace 1024 --count 20               the next 20 syscalls of process 1024",
         "  ZXD_TARGET=unix:/tmp/zxd.sock zxctl stats --json",
         "  zxctl bench pingpong --mode stream --concurrency 64 --baseline   load test (see zxctl bench --help)",
+        "  zxctl soak --processes 16 --duration 30s  mixed run checking for loss and leaks (zxctl soak --help)",
         "",
         "Exit status:",
         "  0  done",

@@ -290,7 +290,7 @@ public final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  static Map<String, Object> machine() {
+  public static Map<String, Object> machine() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cores", Runtime.getRuntime().availableProcessors());
     m.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -300,7 +300,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** A few JVM and kernel figures from a Prometheus text scrape. */
-  static Map<String, Double> scrape(String url) throws IOException, InterruptedException {
+  public static Map<String, Double> scrape(String url) throws IOException, InterruptedException {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
         .GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -340,7 +340,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** 10s, 300ms, 1m, 2.5s, 500us, or ISO-8601 (PT10S). */
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+  public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
       String v = value.trim().toLowerCase(Locale.ROOT);
