@@ -102,8 +102,8 @@ public final class StreamStallLimit {
         }
         done = true;
       }
-      ended.incrementAndGet();
       onStall.run();
+      ended.incrementAndGet(); // after: by then a Kernel/Invoke or Debug/Trace stream has dropped its waits
     }
   }
 }
