@@ -295,6 +295,7 @@ public final class Socket extends PeeredObject<Socket> {
         return Status.ERR_SHOULD_WAIT;
       }
       peer.parked = handle;
+      peer.contentsChangedLocked();
       peer.updateStateLocked(0, Signals.SOCKET_ACCEPT, wakeups);
       updateStateLocked(Signals.SOCKET_SHARE, 0, wakeups);
       return Status.OK;
@@ -309,6 +310,7 @@ public final class Socket extends PeeredObject<Socket> {
         return null;
       }
       parked = null;
+      contentsChangedLocked();
       updateStateLocked(Signals.SOCKET_ACCEPT, 0, wakeups);
       if (peer != null) {
         peer.updateStateLocked(0, Signals.SOCKET_SHARE, wakeups);
@@ -325,10 +327,18 @@ public final class Socket extends PeeredObject<Socket> {
         return;
       }
       parked = h;
+      contentsChangedLocked();
       updateStateLocked(0, Signals.SOCKET_ACCEPT, wakeups);
       if (peer != null) {
         peer.updateStateLocked(Signals.SOCKET_SHARE, 0, wakeups);
       }
+    }
+  }
+
+  @Override
+  void heldHandlesLocked(java.util.function.Consumer<Handle> sink) {
+    if (parked != null) {
+      sink.accept(parked);
     }
   }
 
@@ -404,6 +414,7 @@ public final class Socket extends PeeredObject<Socket> {
       // A shared socket nobody accepted dies with the endpoint that held it.
       wakeups.release(parked);
       parked = null;
+      contentsChangedLocked();
     }
   }
 }
