@@ -105,7 +105,8 @@ public final class CycleCollector {
     for (KernelObject o : candidates) {
       State a = first.get(o);
       State b = second.get(o);
-      if (a.changes == b.changes && b.quiet) {
+      // An object with no handle is already dying (or is a running process): not ours to free.
+      if (a.changes == b.changes && b.quiet && b.handleCount > 0) {
         garbage.add(o);
       }
     }
