@@ -25,14 +25,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ol>
  *   <li>marks what is reachable from the roots (live processes and their tables, protocol-info tokens, objects
- *       with pending waits, ports with waiters), through queued handles, share slots and peers; what is left
- *       are candidates;
+ *       a client is waiting on, ports with waiters), through queued handles, share slots, peers, and from a
+ *       port to the objects its async waits watch; what is left are candidates;
  *   <li>snapshots every candidate twice (change counter, handle count, handles held inside); a candidate whose
  *       counter moved in between is dropped, so the rest are consistent at one instant between the two reads
  *       (a double collect: each object's state held still over an interval containing that instant);
  *   <li>keeps, until nothing changes, only candidates whose every handle sits inside another kept candidate,
- *       whose live peer is kept, which hold handles only to kept candidates, and which have no waits at the
- *       second read. Such a set is garbage for good: touching any of it needs a handle it does not hold;
+ *       whose live peer is kept, which hold handles only to kept candidates, and which at the second read have
+ *       no client waiting and no async wait aimed at a port outside the set. Such a set is garbage for good:
+ *       touching any of it needs a handle it does not hold, and nobody can read its ports;
  *   <li>empties the queues of the channels in the set, which closes every handle to the set, so each object
  *       dies as it would with its last handle (peers inside the set see PEER_CLOSED; nobody else can tell).
  * </ol>
@@ -165,6 +166,10 @@ public final class CycleCollector {
       if (peer != null) {
         todo.add(peer);
       }
+      if (o instanceof Port port) {
+        // Whoever can read this port would see the packets of the async waits aimed at it.
+        todo.addAll(port.watchedObjects());
+      }
     }
     List<KernelObject> left = new ArrayList<>();
     for (KernelObject o : all) {
@@ -175,14 +180,37 @@ public final class CycleCollector {
     return left;
   }
 
+  /**
+   * A root: a live process, a port someone waits on, or an object with a wait a client is in (wait_one,
+   * wait_many, channel_call). An async wait only matters if its port is reachable: see {@link #unreachable}.
+   */
   private static boolean isRoot(KernelObject o) {
-    return o.observerCount() > 0
+    synchronized (o.lock) {
+      return isRootLocked(o, new ArrayList<>());
+    }
+  }
+
+  /** As {@link #isRoot}; adds the ports of the async waits on {@code o} to {@code ports}. */
+  private static boolean isRootLocked(KernelObject o, List<Port> ports) {
+    boolean[] clientWait = {false};
+    o.forEachObserverLocked(observer -> {
+      if (observer instanceof PortObserver po) {
+        ports.add(po.port);
+      } else {
+        clientWait[0] = true;
+      }
+    });
+    return clientWait[0]
         || (o instanceof Port port && port.pendingWaiters() > 0)
         || (o instanceof Process p && p.isAlive());
   }
 
-  /** One object's state, read under its lock. {@code quiet}: no waits, no waiters, not a live process. */
-  private record State(long changes, int handleCount, List<Handle> held, KernelObject peer, boolean quiet) {}
+  /**
+   * One object's state, read under its lock. {@code quiet}: not a root; {@code ports}: those its async waits
+   * would queue packets on.
+   */
+  private record State(long changes, int handleCount, List<Handle> held, KernelObject peer, boolean quiet,
+      List<Port> ports) {}
 
   private static Map<KernelObject, State> snapshot(List<KernelObject> objects) {
     Map<KernelObject, State> states = new IdentityHashMap<>();
@@ -190,7 +218,9 @@ public final class CycleCollector {
       synchronized (o.lock) {
         List<Handle> held = new ArrayList<>(0);
         o.heldHandlesLocked(held::add);
-        states.put(o, new State(o.changesLocked(), o.handleCount(), held, o.peerLocked(), !isRoot(o)));
+        List<Port> ports = new ArrayList<>(0);
+        boolean root = isRootLocked(o, ports);
+        states.put(o, new State(o.changesLocked(), o.handleCount(), held, o.peerLocked(), !root, ports));
       }
     }
     return states;
@@ -224,7 +254,8 @@ public final class CycleCollector {
         State s = states.get(o);
         boolean external = s.handleCount() != inside.getOrDefault(o, 0);
         boolean livePeerOutside = s.peer() != null && !set.contains(s.peer());
-        if (external || livePeerOutside || leaking.contains(o)) {
+        boolean watchedFromOutside = !set.containsAll(s.ports());
+        if (external || livePeerOutside || watchedFromOutside || leaking.contains(o)) {
           set.remove(o);
           shrunk = true;
         }

@@ -186,6 +186,13 @@ public abstract class KernelObject {
     }
   }
 
+  /** Calls {@code sink} with every observer linked here; under the lock. */
+  final void forEachObserverLocked(java.util.function.Consumer<SignalObserver> sink) {
+    for (SignalObserver o = observers; o != null; o = o.next) {
+      sink.accept(o);
+    }
+  }
+
   /** Number of observers (pending waits) linked here. */
   public final int observerCount() {
     synchronized (lock) {

@@ -59,6 +59,11 @@ final class PortObserver extends SignalObserver {
     port.untrack(this);
   }
 
+  /** The object this async wait watches. */
+  KernelObject watched() {
+    return object;
+  }
+
   /** The port is gone: unhook from the watched object (no packet could ever be delivered). */
   void detach() {
     object.removeObserver(this);

@@ -199,6 +199,18 @@ class CycleCollectorTest {
   }
 
   @Test
+  void anAsyncWaitAimedAtAPortInsideTheCycleDoesNotKeepIt(KernelFixture f) {
+    Process p = f.process();
+    int port = f.kernel().port().create(p, 0).out();
+    int[] ab = f.channel(p);
+    assertStatus(Status.OK, f.kernel().port().waitAsync(p, ab[1], port, 7, Signals.USER_0, 0));
+    f.writeOk(p, ab[0], "b and the port into b's queue", ab[1], port);
+    f.close(p, ab[0]);
+    settle(f);
+    assertEquals(1, f.kernel().objects().size(), "nobody can ever read the port: the wait does not matter");
+  }
+
+  @Test
   void deathOfTheLastHolderFreesTheCycleAutomatically(KernelFixture f) {
     Process p = f.process();
     int[] one = f.channel(p);
