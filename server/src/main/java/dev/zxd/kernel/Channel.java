@@ -15,6 +15,7 @@ public final class Channel extends PeeredObject<Channel> {
 
   private final ArrayDeque<MessagePacket> queue = new ArrayDeque<>(); // guarded by lock
   private long queuedBytes; // guarded by lock
+  private int queuedHandles; // guarded by lock: handles inside the queued messages
   private List<ChannelCall> calls; // guarded by lock
   private int nextTxid; // guarded by lock
   private boolean destroyed; // guarded by lock: the last handle is gone and the queue was freed
@@ -135,6 +136,7 @@ public final class Channel extends PeeredObject<Channel> {
     }
     queue.addLast(message);
     queuedBytes += message.bytes.size();
+    handlesQueuedLocked(message.handles.length);
     if (queue.size() == 1) {
       updateStateLocked(0, Signals.CHANNEL_READABLE, wakeups);
     }
@@ -191,6 +193,7 @@ public final class Channel extends PeeredObject<Channel> {
       kernel.memory().restore(message.charge());
       queue.addFirst(message);
       queuedBytes += message.bytes.size();
+      handlesQueuedLocked(message.handles.length);
       if (queue.size() == 1) {
         updateStateLocked(0, Signals.CHANNEL_READABLE, wakeups);
       }
@@ -201,6 +204,7 @@ public final class Channel extends PeeredObject<Channel> {
     MessagePacket m = queue.removeFirst();
     queuedBytes -= m.bytes.size();
     kernel.memory().release(m.charge());
+    handlesQueuedLocked(-m.handles.length);
     if (queue.isEmpty()) {
       updateStateLocked(Signals.CHANNEL_READABLE, 0, wakeups);
     }
@@ -224,5 +228,38 @@ public final class Channel extends PeeredObject<Channel> {
     kernel.memory().release(charged);
     queue.clear();
     queuedBytes = 0;
+    handlesQueuedLocked(-queuedHandles);
+  }
+
+  private void handlesQueuedLocked(int delta) {
+    if (delta != 0) {
+      queuedHandles += delta;
+      contentsChangedLocked();
+    }
+  }
+
+  @Override
+  void heldHandlesLocked(java.util.function.Consumer<Handle> sink) {
+    for (MessagePacket m : queue) {
+      for (Handle h : m.handles) {
+        sink.accept(h);
+      }
+    }
+  }
+
+  @Override
+  protected boolean mayStrandCycleLocked() {
+    // A cycle runs through handles queued on one end or the other; without any, nothing can be stranded here.
+    return queuedHandles > 0 || (peer != null && peer.queuedHandles > 0);
+  }
+
+  /**
+   * The cycle collector found this endpoint unreachable: its queue dies now, as it would with the last handle,
+   * closing every handle in it. Only for an endpoint no process can reach (nobody can tell it happened early).
+   */
+  void discardQueue(Wakeups wakeups) {
+    synchronized (lock) {
+      onDestroyLocked(wakeups);
+    }
   }
 }

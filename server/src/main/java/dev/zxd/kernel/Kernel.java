@@ -38,6 +38,7 @@ public final class Kernel implements AutoCloseable {
   private final FifoSyscalls fifo = new FifoSyscalls(this);
   private final MemoryBudget memory;
   private final ProtocolInfoTokens tokens = new ProtocolInfoTokens(this);
+  private final CycleCollector cycles = new CycleCollector(this);
 
   public Kernel(KernelConfig config) {
     this.config = config;
@@ -120,6 +121,11 @@ public final class Kernel implements AutoCloseable {
     return tokens;
   }
 
+  /** The collector of channel reference cycles no process can reach. */
+  public CycleCollector cycles() {
+    return cycles;
+  }
+
   /** Called after a process has died and its handles are closed (metrics, leak reports). */
   public void addDeathListener(DeathListener listener) {
     deathListeners.add(listener);
@@ -146,6 +152,7 @@ public final class Kernel implements AutoCloseable {
 
   void onProcessDeath(Process p, List<Handle> held) {
     tokens.dropTargeting(p.koid());
+    cycles.request();
     for (DeathListener l : deathListeners) {
       l.onDeath(p, held);
     }
@@ -157,6 +164,7 @@ public final class Kernel implements AutoCloseable {
     for (Process p : processes.all()) {
       p.kill(Process.RETCODE_SHUTDOWN);
     }
+    cycles.collect();
     timers.close();
   }
 }

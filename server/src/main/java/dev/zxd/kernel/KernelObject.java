@@ -16,6 +16,7 @@ public abstract class KernelObject {
   private int signals; // guarded by lock
   private int handleCount; // guarded by lock
   private boolean destroyed; // guarded by lock
+  private long changes; // guarded by lock: bumped whenever the handle count or the handles held inside change
   private SignalObserver observers; // guarded by lock; most recently added first, as Zircon notifies
 
   protected KernelObject(Kernel kernel, Object lock, int initialSignals) {
@@ -185,6 +186,13 @@ public abstract class KernelObject {
     }
   }
 
+  /** Calls {@code sink} with every observer linked here; under the lock. */
+  final void forEachObserverLocked(java.util.function.Consumer<SignalObserver> sink) {
+    for (SignalObserver o = observers; o != null; o = o.next) {
+      sink.accept(o);
+    }
+  }
+
   /** Number of observers (pending waits) linked here. */
   public final int observerCount() {
     synchronized (lock) {
@@ -204,17 +212,21 @@ public abstract class KernelObject {
         throw new IllegalStateException("handle to destroyed " + this);
       }
       handleCount++;
+      changes++;
     }
   }
 
   final void releaseHandle(Handle handle, Wakeups wakeups) {
     boolean destroyNow;
+    boolean mayStrandCycle;
     synchronized (lock) {
       if (!handle.markReleasedLocked()) {
         throw new IllegalStateException("handle released twice: " + handle);
       }
+      mayStrandCycle = mayStrandCycleLocked();
       cancelObserversLocked(handle, wakeups);
       handleCount--;
+      changes++;
       if (handleCount == 0) {
         onZeroHandlesLocked(wakeups);
       }
@@ -225,6 +237,46 @@ public abstract class KernelObject {
     }
     if (destroyNow) {
       kernel.objects().unregister(this);
+    }
+    if (mayStrandCycle) {
+      kernel.cycles().request();
+    }
+  }
+
+  /**
+   * Whether losing a handle here may leave objects reachable only from message queues (a reference cycle), so
+   * the {@link CycleCollector} should have a look. Called under the lock, before the count drops.
+   */
+  protected boolean mayStrandCycleLocked() {
+    return false;
+  }
+
+  /** Counts changes of the handle count and of the handles held inside; for the cycle collector's snapshots. */
+  final long changesLocked() {
+    return changes;
+  }
+
+  /** Called by containers (channel queues, socket share slots) whenever the handles they hold change. */
+  protected final void contentsChangedLocked() {
+    changes++;
+  }
+
+  /** Handles this object holds inside it (queued messages, a share slot), for reachability and accounting. */
+  void heldHandlesLocked(java.util.function.Consumer<Handle> sink) {}
+
+  /** A copy of {@link #heldHandlesLocked}, for invariant checks. */
+  final java.util.List<Handle> heldHandles() {
+    java.util.List<Handle> out = new java.util.ArrayList<>();
+    synchronized (lock) {
+      heldHandlesLocked(out::add);
+    }
+    return out;
+  }
+
+  /** The other end of a peered object while it is alive, else null (for the cycle collector). */
+  final KernelObject livePeer() {
+    synchronized (lock) {
+      return peerLocked();
     }
   }
 

@@ -140,6 +140,11 @@ public final class Port extends KernelObject {
     observers.remove(o);
   }
 
+  /** The objects watched by async waits aimed at this port (for the cycle collector). */
+  java.util.List<KernelObject> watchedObjects() {
+    return observers.stream().map(PortObserver::watched).toList();
+  }
+
   /** Async waits aimed at this port and not yet fired. */
   public int asyncWaits() {
     return observers.size();

@@ -65,6 +65,11 @@ final class PortObserver extends SignalObserver {
     owner.releaseWait();
   }
 
+  /** The object this async wait watches. */
+  KernelObject watched() {
+    return object;
+  }
+
   /** The port is gone: unhook from the watched object (no packet could ever be delivered). */
   void detach() {
     if (object.removeObserver(this)) {

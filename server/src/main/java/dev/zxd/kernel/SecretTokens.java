@@ -19,7 +19,11 @@ final class SecretTokens {
   static String encode(long id, byte[] secret) {
     ByteBuffer b = ByteBuffer.allocate(TOKEN_BYTES);
     b.putLong(id).put(secret);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+    return encode(b.array());
+  }
+
+  private static String encode(byte[] raw) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
   }
 
   /** The id a token claims, or -1 if it is not a well-formed token. */
@@ -42,7 +46,12 @@ final class SecretTokens {
     }
     try {
       byte[] raw = Base64.getUrlDecoder().decode(token);
-      return raw.length == TOKEN_BYTES ? raw : null;
+      // The last character carries two unused bits: only the canonical spelling is the token, so exactly one
+      // string redeems it. (This compares the caller's own string with itself re-encoded: nothing secret.)
+      if (raw.length != TOKEN_BYTES || !encode(raw).equals(token)) {
+        return null;
+      }
+      return raw;
     } catch (IllegalArgumentException e) {
       return null;
     }

@@ -305,6 +305,7 @@ public final class Socket extends PeeredObject<Socket> {
         return Status.ERR_SHOULD_WAIT;
       }
       peer.parked = handle;
+      peer.contentsChangedLocked();
       peer.updateStateLocked(0, Signals.SOCKET_ACCEPT, wakeups);
       updateStateLocked(Signals.SOCKET_SHARE, 0, wakeups);
       return Status.OK;
@@ -319,6 +320,7 @@ public final class Socket extends PeeredObject<Socket> {
         return null;
       }
       parked = null;
+      contentsChangedLocked();
       updateStateLocked(Signals.SOCKET_ACCEPT, 0, wakeups);
       if (peer != null) {
         peer.updateStateLocked(0, Signals.SOCKET_SHARE, wakeups);
@@ -335,10 +337,18 @@ public final class Socket extends PeeredObject<Socket> {
         return;
       }
       parked = h;
+      contentsChangedLocked();
       updateStateLocked(0, Signals.SOCKET_ACCEPT, wakeups);
       if (peer != null) {
         peer.updateStateLocked(Signals.SOCKET_SHARE, 0, wakeups);
       }
+    }
+  }
+
+  @Override
+  void heldHandlesLocked(java.util.function.Consumer<Handle> sink) {
+    if (parked != null) {
+      sink.accept(parked);
     }
   }
 
@@ -415,6 +425,7 @@ public final class Socket extends PeeredObject<Socket> {
       // A shared socket nobody accepted dies with the endpoint that held it.
       wakeups.release(parked);
       parked = null;
+      contentsChangedLocked();
     }
   }
 }

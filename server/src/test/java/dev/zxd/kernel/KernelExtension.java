@@ -54,6 +54,8 @@ public final class KernelExtension implements BeforeEachCallback, AfterEachCallb
       for (Process p : live) {
         p.kill(Process.RETCODE_KILLED);
       }
+      // Reference cycles are freed by the collector's pass that the deaths asked for, on the timer thread.
+      awaitCollector(kernel);
       if (kernel.objects().size() != 0) {
         throw new AssertionError("kernel objects leaked after every process exited: " + describe(kernel.objects().all()));
       }
@@ -69,6 +71,19 @@ public final class KernelExtension implements BeforeEachCallback, AfterEachCallb
       }
     } finally {
       kernel.close();
+    }
+  }
+
+  /** Waits (bounded) until the cycle collector has no pass scheduled or running. */
+  static void awaitCollector(Kernel kernel) {
+    if (kernel.cycles().isIdle()) {
+      return;
+    }
+    try {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+          .pollInterval(java.time.Duration.ofMillis(1)).until(kernel.cycles()::isIdle);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("the cycle collector did not settle within 5 s", e);
     }
   }
 
