@@ -9,6 +9,7 @@ import io.grpc.BindableService;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * zxd.v1.Kernel/Invoke and InvokeBatch: every syscall on one stream. Each request runs the very service method
@@ -35,32 +36,20 @@ public final class SyscallStreamService extends KernelGrpc.KernelImplBase {
 
   @Override
   public StreamObserver<SyscallRequest> invoke(StreamObserver<SyscallReply> responses) {
-    InvokeStream stream = open(responses, false);
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(SyscallRequest request) {
-        stream.onMessage(List.of(request));
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        stream.onError(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        stream.onCompleted();
-      }
-    };
+    return inbound(open(responses, false), List::of);
   }
 
   @Override
   public StreamObserver<SyscallBatch> invokeBatch(StreamObserver<SyscallReplyBatch> responses) {
-    InvokeStream stream = open(responses, true);
+    return inbound(open(responses, true), SyscallBatch::getRequestsList);
+  }
+
+  /** The stream's inbound side: each transport message becomes the requests it carries. */
+  private static <T> StreamObserver<T> inbound(InvokeStream stream, Function<T, List<SyscallRequest>> requests) {
     return new StreamObserver<>() {
       @Override
-      public void onNext(SyscallBatch batch) {
-        stream.onMessage(batch.getRequestsList());
+      public void onNext(T message) {
+        stream.onMessage(requests.apply(message));
       }
 
       @Override

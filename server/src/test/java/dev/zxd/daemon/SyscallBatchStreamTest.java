@@ -9,7 +9,6 @@ import dev.zxd.proto.v1.ChannelReadRequest;
 import dev.zxd.proto.v1.ChannelWriteRequest;
 import dev.zxd.proto.v1.EventCreateRequest;
 import dev.zxd.proto.v1.HandleCloseRequest;
-import dev.zxd.proto.v1.HandleRef;
 import dev.zxd.proto.v1.KernelGrpc;
 import dev.zxd.proto.v1.ObjectSignalRequest;
 import dev.zxd.proto.v1.ObjectWaitOneRequest;
@@ -19,12 +18,7 @@ import dev.zxd.proto.v1.SyscallBatch;
 import dev.zxd.proto.v1.SyscallReply;
 import dev.zxd.proto.v1.SyscallReplyBatch;
 import dev.zxd.proto.v1.SyscallRequest;
-import io.grpc.ClientInterceptors;
 import io.grpc.Context;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
@@ -32,37 +26,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Kernel/InvokeBatch: the syscall stream with many requests per transport message. */
-class SyscallBatchStreamTest {
+class SyscallBatchStreamTest extends StreamTestServer {
   private static final int SIGNAL_0 = 1 << 24;
-  private ZxdServer server;
-  private ManagedChannel channel;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = ZxdServer.builder().listen(new ListenAddress.Tcp("127.0.0.1", 0)).start();
-    channel = ManagedChannelBuilder.forTarget(server.addresses().get(0).toString()).usePlaintext().build();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.close();
-    assertEquals(0, server.kernel().objects().size());
-  }
-
-  private static int ref(int k) {
-    return (k + 1) << 2;
-  }
-
-  private static HandleRef out(long id, int index) {
-    return HandleRef.newBuilder().setId(id).setIndex(index).build();
-  }
-
   private final class BatchStream implements AutoCloseable {
     final List<SyscallReplyBatch> batches = new CopyOnWriteArrayList<>();
     final CompletableFuture<Throwable> ended = new CompletableFuture<>();
@@ -70,10 +38,7 @@ class SyscallBatchStreamTest {
     final StreamObserver<SyscallBatch> requests;
 
     BatchStream(String token) {
-      Metadata md = new Metadata();
-      md.put(SessionStubs.SESSION, token);
-      KernelGrpc.KernelStub stub = KernelGrpc.newStub(
-          ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md)));
+      KernelGrpc.KernelStub stub = KernelGrpc.newStub(session(token));
       Context previous = context.attach();
       try {
         requests = stub.invokeBatch(new StreamObserver<>() {

@@ -9,19 +9,13 @@ import dev.zxd.proto.v1.ChannelCreateRequest;
 import dev.zxd.proto.v1.ChannelReadRequest;
 import dev.zxd.proto.v1.ChannelWriteRequest;
 import dev.zxd.proto.v1.EventCreateRequest;
-import dev.zxd.proto.v1.HandleRef;
 import dev.zxd.proto.v1.KernelGrpc;
 import dev.zxd.proto.v1.ObjectSignalRequest;
 import dev.zxd.proto.v1.ObjectWaitOneRequest;
 import dev.zxd.proto.v1.Status;
 import dev.zxd.proto.v1.SyscallReply;
 import dev.zxd.proto.v1.SyscallRequest;
-import io.grpc.ClientInterceptors;
 import io.grpc.Context;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
@@ -29,37 +23,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Kernel/Invoke: every syscall on one stream, in order, with pipelined handle references. */
-class SyscallStreamTest {
-  private ZxdServer server;
-  private ManagedChannel channel;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = ZxdServer.builder().listen(new ListenAddress.Tcp("127.0.0.1", 0)).start();
-    channel = ManagedChannelBuilder.forTarget(server.addresses().get(0).toString()).usePlaintext().build();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.close();
-    assertEquals(0, server.kernel().objects().size());
-  }
-
-  /** Output {@code index} of request {@code id}, as refs[k] of the request that uses it. */
-  private static int ref(int k) {
-    return (k + 1) << 2;
-  }
-
-  private static HandleRef out(long id, int index) {
-    return HandleRef.newBuilder().setId(id).setIndex(index).build();
-  }
-
+class SyscallStreamTest extends StreamTestServer {
   private final class Stream implements AutoCloseable {
     final List<SyscallReply> replies = new CopyOnWriteArrayList<>();
     final CompletableFuture<Throwable> ended = new CompletableFuture<>();
@@ -67,12 +34,7 @@ class SyscallStreamTest {
     final StreamObserver<SyscallRequest> requests;
 
     Stream(String token) {
-      Metadata md = new Metadata();
-      if (token != null) {
-        md.put(SessionStubs.SESSION, token);
-      }
-      KernelGrpc.KernelStub stub = KernelGrpc.newStub(
-          ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md)));
+      KernelGrpc.KernelStub stub = KernelGrpc.newStub(session(token));
       Context previous = context.attach();
       try {
         requests = stub.invoke(new StreamObserver<>() {
