@@ -8,8 +8,14 @@ import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
+import io.grpc.Context;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -51,5 +57,42 @@ abstract class StreamTestServer {
   /** Output {@code index} of the earlier request {@code id}. */
   static HandleRef out(long id, int index) {
     return HandleRef.newBuilder().setId(id).setIndex(index).build();
+  }
+
+  /** A client stream that records what it receives and how it ended; closing it cancels the call. */
+  static class Recorded<ReqT, RespT> implements AutoCloseable {
+    final List<RespT> received = new CopyOnWriteArrayList<>();
+    final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+    final StreamObserver<ReqT> requests;
+    private final Context.CancellableContext context = Context.current().withCancellation();
+
+    Recorded(Function<StreamObserver<RespT>, StreamObserver<ReqT>> open) {
+      Context previous = context.attach();
+      try {
+        requests = open.apply(new StreamObserver<>() {
+          @Override
+          public void onNext(RespT r) {
+            received.add(r);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            ended.complete(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            ended.complete(null);
+          }
+        });
+      } finally {
+        context.detach(previous);
+      }
+    }
+
+    @Override
+    public void close() {
+      context.cancel(null);
+    }
   }
 }

@@ -18,12 +18,8 @@ import dev.zxd.proto.v1.SyscallBatch;
 import dev.zxd.proto.v1.SyscallReply;
 import dev.zxd.proto.v1.SyscallReplyBatch;
 import dev.zxd.proto.v1.SyscallRequest;
-import io.grpc.Context;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -31,35 +27,12 @@ import org.junit.jupiter.api.Test;
 /** Kernel/InvokeBatch: the syscall stream with many requests per transport message. */
 class SyscallBatchStreamTest extends StreamTestServer {
   private static final int SIGNAL_0 = 1 << 24;
-  private final class BatchStream implements AutoCloseable {
-    final List<SyscallReplyBatch> batches = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Throwable> ended = new CompletableFuture<>();
-    final Context.CancellableContext context = Context.current().withCancellation();
-    final StreamObserver<SyscallBatch> requests;
+
+  private final class BatchStream extends Recorded<SyscallBatch, SyscallReplyBatch> {
+    final List<SyscallReplyBatch> batches = received;
 
     BatchStream(String token) {
-      KernelGrpc.KernelStub stub = KernelGrpc.newStub(session(token));
-      Context previous = context.attach();
-      try {
-        requests = stub.invokeBatch(new StreamObserver<>() {
-          @Override
-          public void onNext(SyscallReplyBatch b) {
-            batches.add(b);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            ended.complete(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            ended.complete(null);
-          }
-        });
-      } finally {
-        context.detach(previous);
-      }
+      super(KernelGrpc.newStub(session(token))::invokeBatch);
     }
 
     List<SyscallReply> replies() {
@@ -68,11 +41,6 @@ class SyscallBatchStreamTest extends StreamTestServer {
 
     void awaitReplies(int n) {
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> replies().size() >= n || ended.isDone());
-    }
-
-    @Override
-    public void close() {
-      context.cancel(null);
     }
   }
 

@@ -15,56 +15,23 @@ import dev.zxd.proto.v1.ObjectWaitOneRequest;
 import dev.zxd.proto.v1.Status;
 import dev.zxd.proto.v1.SyscallReply;
 import dev.zxd.proto.v1.SyscallRequest;
-import io.grpc.Context;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** Kernel/Invoke: every syscall on one stream, in order, with pipelined handle references. */
 class SyscallStreamTest extends StreamTestServer {
-  private final class Stream implements AutoCloseable {
-    final List<SyscallReply> replies = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Throwable> ended = new CompletableFuture<>();
-    final Context.CancellableContext context = Context.current().withCancellation();
-    final StreamObserver<SyscallRequest> requests;
+  private final class Stream extends Recorded<SyscallRequest, SyscallReply> {
+    final List<SyscallReply> replies = received;
 
     Stream(String token) {
-      KernelGrpc.KernelStub stub = KernelGrpc.newStub(session(token));
-      Context previous = context.attach();
-      try {
-        requests = stub.invoke(new StreamObserver<>() {
-        @Override
-        public void onNext(SyscallReply r) {
-          replies.add(r);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-          ended.complete(t);
-        }
-
-        @Override
-        public void onCompleted() {
-          ended.complete(null);
-        }
-      });
-      } finally {
-        context.detach(previous);
-      }
+      super(KernelGrpc.newStub(session(token))::invoke);
     }
 
     void await(int n) {
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> replies.size() >= n || ended.isDone());
-    }
-
-    @Override
-    public void close() {
-      context.cancel(null);
     }
   }
 

@@ -266,20 +266,7 @@ class RandomizedHandleAccountingTest {
     // ---- writing ----
 
     private int randomRights(int held) {
-      int roll = rnd.nextInt(10);
-      if (roll < 5) {
-        return Rights.SAME_RIGHTS;
-      }
-      if (roll == 9) {
-        return held | Rights.SET_POLICY; // more than held: INVALID_ARGS
-      }
-      int mask = held;
-      for (int bit = 0; bit < 16; bit++) {
-        if (rnd.nextInt(6) == 0) {
-          mask &= ~(1 << bit);
-        }
-      }
-      return mask;
+      return RandomRights.pick(rnd, held, 6);
     }
 
     private void write(Process p) {

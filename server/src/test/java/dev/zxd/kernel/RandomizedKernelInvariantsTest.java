@@ -163,20 +163,7 @@ class RandomizedKernelInvariantsTest {
     }
 
     private int someRights(int held) {
-      int roll = rnd.nextInt(10);
-      if (roll < 5) {
-        return Rights.SAME_RIGHTS;
-      }
-      if (roll == 9) {
-        return held | Rights.SET_POLICY; // more than held: refused
-      }
-      int mask = held;
-      for (int bit = 0; bit < 16; bit++) {
-        if (rnd.nextInt(5) == 0) {
-          mask &= ~(1 << bit);
-        }
-      }
-      return mask;
+      return RandomRights.pick(rnd, held, 5);
     }
 
     private void randomStep() {
