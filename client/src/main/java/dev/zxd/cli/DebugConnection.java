@@ -9,7 +9,7 @@ import io.grpc.stub.MetadataUtils;
 import java.util.concurrent.TimeUnit;
 
 /** A connection to the daemon's Debug service, carrying the admin token when one was given. */
-final class DebugConnection implements AutoCloseable {
+public final class DebugConnection implements AutoCloseable {
   static final Metadata.Key<String> ADMIN_KEY = Metadata.Key.of("zx-admin", Metadata.ASCII_STRING_MARSHALLER);
   /** Bound on every unary Debug call: they answer from memory, so anything longer is a stuck daemon. */
   private static final long CALL_SECONDS = 30;
@@ -22,7 +22,7 @@ final class DebugConnection implements AutoCloseable {
     this.channel = channel;
   }
 
-  static DebugConnection open(Zxctl.Target target) {
+  public static DebugConnection open(Zxctl.Target target) {
     Zxd zxd = Zxd.connect(target.target);
     Channel ch = zxd.grpcChannel();
     if (target.hasAdminToken()) {
@@ -34,7 +34,7 @@ final class DebugConnection implements AutoCloseable {
   }
 
   /** A stub for one unary call (its deadline starts now). */
-  DebugGrpc.DebugBlockingStub call() {
+  public DebugGrpc.DebugBlockingStub call() {
     return DebugGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
   }
 

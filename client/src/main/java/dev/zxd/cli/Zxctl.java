@@ -48,19 +48,19 @@ public final class Zxctl {
   /** The daemon requires an admin token for Debug calls and this one was missing or wrong. */
   static final int EXIT_DENIED = 4;
 
-  /** Connection options every command shares. */
-  static final class Target {
+  /** Connection options every command shares (a picocli mixin). */
+  public static final class Target {
     @Option(names = "--target", paramLabel = "ADDRESS", defaultValue = "${env:ZXD_TARGET:-127.0.0.1:7474}",
         description = "The daemon: host:port, [v6]:port or unix:/path (default: $ZXD_TARGET, else "
             + "127.0.0.1:7474; now ${DEFAULT-VALUE}).")
-    String target;
+    public String target;
 
     @Option(names = "--admin-token", paramLabel = "TOKEN", defaultValue = "${env:ZXD_ADMIN_TOKEN}",
         description = "The daemon's admin token, sent in the zx-admin metadata of Debug calls; needed when the "
             + "daemon was started with --admin-token (default: $ZXD_ADMIN_TOKEN).")
-    String adminToken;
+    public String adminToken;
 
-    boolean hasAdminToken() {
+    public boolean hasAdminToken() {
       return adminToken != null && !adminToken.isEmpty();
     }
   }

@@ -1,13 +1,10 @@
 package dev.zxd.cli.bench;
 
+import dev.zxd.cli.DebugConnection;
+import dev.zxd.cli.Zxctl;
 import dev.zxd.client.Zxd;
-import dev.zxd.proto.v1.DebugGrpc;
 import dev.zxd.proto.v1.DebugStatsReply;
 import dev.zxd.proto.v1.DebugStatsRequest;
-import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -30,6 +27,7 @@ import java.util.function.LongSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -84,13 +82,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--pattern", paramLabel = "PATTERN", description = "The pattern (instead of the positional).")
   Pattern option;
 
-  @Option(names = "--target", paramLabel = "ADDRESS", defaultValue = "${env:ZXD_TARGET:-127.0.0.1:7474}",
-      description = "The daemon: host:port, [v6]:port or unix:/path (default: $ZXD_TARGET, else 127.0.0.1:7474).")
-  String target;
-
-  @Option(names = "--admin-token", paramLabel = "TOKEN", defaultValue = "${env:ZXD_ADMIN_TOKEN}",
-      description = "The daemon's admin token, for the Debug Stats figures (default: $ZXD_ADMIN_TOKEN).")
-  String adminToken;
+  @Mixin
+  Zxctl.Target daemon;
 
   @Option(names = "--mode", paramLabel = "MODE", defaultValue = "unary",
       description = "unary (one RPC per syscall) or stream (Kernel/Invoke); default ${DEFAULT-VALUE}.")
@@ -154,7 +147,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** What every pattern needs. */
   final class Setup {
-    final String target = BenchCommand.this.target;
+    final String target = daemon.target;
     final Mode mode = BenchCommand.this.mode;
     final int concurrency;
     final int processes;
@@ -189,15 +182,8 @@ public final class BenchCommand implements Callable<Integer> {
     /** The daemon's own figures now (Debug Stats; with --metrics-url, its heap and threads), into m.extra. */
     Map<String, Object> daemonFigures(Measurement m, String prefix) {
       Map<String, Object> out = new LinkedHashMap<>();
-      try (Zxd zxd = Zxd.connect(target)) {
-        Channel ch = zxd.grpcChannel();
-        if (adminToken != null && !adminToken.isEmpty()) {
-          Metadata md = new Metadata();
-          md.put(Metadata.Key.of("zx-admin", Metadata.ASCII_STRING_MARSHALLER), adminToken);
-          ch = ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
-        }
-        DebugStatsReply st = DebugGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
-            .stats(DebugStatsRequest.getDefaultInstance());
+      try (DebugConnection debug = DebugConnection.open(daemon)) {
+        DebugStatsReply st = debug.call().stats(DebugStatsRequest.getDefaultInstance());
         out.put(prefix + "daemon_processes", st.getProcesses());
         out.put(prefix + "daemon_objects", st.getObjects());
         out.put(prefix + "daemon_handles", st.getHandles());
@@ -256,7 +242,7 @@ public final class BenchCommand implements Callable<Integer> {
         long d = duration != null ? duration.toNanos() : TimeUnit.SECONDS.toNanos(2);
         limits = new Runner.Limits(warmup == null ? 0 : warmup.toNanos(), d, 0, d + TimeUnit.SECONDS.toNanos(60));
       }
-      try (Zxd zxd = Zxd.connect(target)) {
+      try (Zxd zxd = Zxd.connect(daemon.target)) {
         base.add(Baseline.unary(zxd.grpcChannel(), s.runner("baseline echo-unary"), s.concurrency, s.size, limits));
         base.add(Baseline.stream(zxd.grpcChannel(), s.runner("baseline echo-stream"), s.concurrency, s.size,
             limits));
@@ -277,7 +263,7 @@ public final class BenchCommand implements Callable<Integer> {
     params.put("count", count == null ? 0 : count);
     params.put("warmup_seconds", warmup == null ? 0 : warmup.toNanos() / 1e9);
     params.put("baseline", baseline);
-    Report report = new Report(p.name(), params, target, machine(), results, base);
+    Report report = new Report(p.name(), params, daemon.target, machine(), results, base);
     PrintWriter out = spec.commandLine().getOut();
     report.printTable(out);
     if (json != null) {

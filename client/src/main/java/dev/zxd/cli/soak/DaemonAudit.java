@@ -1,6 +1,8 @@
 package dev.zxd.cli.soak;
 
-import dev.zxd.client.Zxd;
+import dev.zxd.cli.DebugConnection;
+import dev.zxd.cli.Zxctl;
+
 import dev.zxd.proto.v1.DebugDescribeObjectReply;
 import dev.zxd.proto.v1.DebugDescribeObjectRequest;
 import dev.zxd.proto.v1.DebugGrpc;
@@ -12,17 +14,12 @@ import dev.zxd.proto.v1.DebugStatsRequest;
 import dev.zxd.proto.v1.HandleSummary;
 import dev.zxd.proto.v1.ProcessSummary;
 import dev.zxd.proto.v1.Status;
-import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the daemon itself says about the soak's objects, through the Debug service (with the admin token when
@@ -31,11 +28,8 @@ import java.util.concurrent.TimeUnit;
  * object, handle, process and token counts must be back where they were before the run.
  */
 final class DaemonAudit implements AutoCloseable {
-  /** Bound on each Debug call. */
-  private static final long CALL_SECONDS = 30;
 
-  private final Zxd zxd;
-  private final Channel channel;
+  private final DebugConnection debug;
   private final Set<Long> koids = ConcurrentHashMap.newKeySet();
   private final Set<Long> pids = ConcurrentHashMap.newKeySet();
   private DebugStatsReply before;
@@ -49,19 +43,12 @@ final class DaemonAudit implements AutoCloseable {
     }
   }
 
-  DaemonAudit(String target, String adminToken) {
-    zxd = Zxd.connect(target);
-    Channel ch = zxd.grpcChannel();
-    if (adminToken != null && !adminToken.isEmpty()) {
-      Metadata md = new Metadata();
-      md.put(Metadata.Key.of("zx-admin", Metadata.ASCII_STRING_MARSHALLER), adminToken);
-      ch = ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
-    }
-    channel = ch;
+  DaemonAudit(Zxctl.Target daemon) {
+    debug = DebugConnection.open(daemon);
   }
 
   private DebugGrpc.DebugBlockingStub debug() {
-    return DebugGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
+    return debug.call();
   }
 
   DebugStatsReply stats() {
@@ -157,6 +144,6 @@ final class DaemonAudit implements AutoCloseable {
 
   @Override
   public void close() {
-    zxd.close();
+    debug.close();
   }
 }

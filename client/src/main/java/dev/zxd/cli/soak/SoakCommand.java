@@ -3,6 +3,7 @@ package dev.zxd.cli.soak;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.zxd.cli.Zxctl;
 import dev.zxd.cli.bench.BenchCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -50,13 +52,8 @@ import picocli.CommandLine.Spec;
         "  zxctl soak --processes 16 --duration 30s",
         "  zxctl soak --processes 1000 --duration 10m --json soak.json --metrics-url http://127.0.0.1:9464/metrics"})
 public final class SoakCommand implements Callable<Integer> {
-  @Option(names = "--target", paramLabel = "ADDRESS", defaultValue = "${env:ZXD_TARGET:-127.0.0.1:7474}",
-      description = "The daemon: host:port, [v6]:port or unix:/path (default: $ZXD_TARGET, else 127.0.0.1:7474).")
-  String target;
-
-  @Option(names = "--admin-token", paramLabel = "TOKEN", defaultValue = "${env:ZXD_ADMIN_TOKEN}",
-      description = "The daemon's admin token, for the Debug calls of the leak check (default: $ZXD_ADMIN_TOKEN).")
-  String adminToken;
+  @Mixin
+  Zxctl.Target daemon;
 
   @Option(names = "--processes", paramLabel = "N", defaultValue = "16",
       description = "Soak processes running at once (besides the launcher); default ${DEFAULT-VALUE}.")
@@ -115,7 +112,7 @@ public final class SoakCommand implements Callable<Integer> {
     long progressEvery = duration.compareTo(Duration.ofMinutes(2)) > 0 ? TimeUnit.SECONDS.toNanos(10)
         : TimeUnit.SECONDS.toNanos(1);
     long drain = TimeUnit.SECONDS.toNanos(60) + TimeUnit.MILLISECONDS.toNanos(50L * processes);
-    Soak.Config config = new Soak.Config(target, processes, duration.toNanos(), concurrency, window, moveChance,
+    Soak.Config config = new Soak.Config(daemon.target, processes, duration.toNanos(), concurrency, window, moveChance,
         churn.toNanos(), s, progressEvery, drain);
     if (!noProgress) {
       err.println("soak: seed " + s);
@@ -123,7 +120,7 @@ public final class SoakCommand implements Callable<Integer> {
     }
     HeapSampler heap = new HeapSampler(metricsUrl);
     SoakResult result;
-    try (DaemonAudit audit = new DaemonAudit(target, adminToken)) {
+    try (DaemonAudit audit = new DaemonAudit(daemon)) {
       audit.baseline();
       heap.start();
       Soak soak = new Soak(config, noProgress ? null : err, audit);
@@ -137,7 +134,7 @@ public final class SoakCommand implements Callable<Integer> {
       heap.stop();
       SequenceChecker.Totals totals = soak.checker.finish();
       DaemonAudit.Leaks leaks = audit.leaks(System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
-      result = new SoakResult(config, target, soak, totals, leaks, audit.before(), heap, seconds / 1e9);
+      result = new SoakResult(config, daemon.target, soak, totals, leaks, audit.before(), heap, seconds / 1e9);
     }
     result.print(out);
     if (json != null) {
