@@ -12,19 +12,19 @@ import io.grpc.stub.ServerCallStreamObserver;
 final class InlineReply extends ServerCallStreamObserver<Message> {
   final long id;
   final SyscallRoutes.Route route;
-  final InvokeStream.Outcome outcome;
+  final long ticket; // its entry in the stream's Outcomes
   private final InvokeStream stream;
   private final SyscallInstrumentation.Recorder recorder;
   private boolean replied; // guarded by this
   private boolean cancelled; // guarded by this
   private Runnable onCancel; // guarded by this
 
-  InlineReply(InvokeStream stream, long id, SyscallRoutes.Route route, InvokeStream.Outcome outcome,
+  InlineReply(InvokeStream stream, long id, SyscallRoutes.Route route, long ticket,
       SyscallInstrumentation.Recorder recorder) {
     this.stream = stream;
     this.id = id;
     this.route = route;
-    this.outcome = outcome;
+    this.ticket = ticket;
     this.recorder = recorder;
   }
 

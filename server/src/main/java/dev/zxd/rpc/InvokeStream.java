@@ -12,7 +12,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -31,13 +30,6 @@ final class InvokeStream {
   static final int INBOUND_WINDOW = 32;
   private static final int REMEMBERED = 65_536;
   private static final int MAX_PARKED = 65_536;
-
-  /** What became of a request, for later references to its outputs. */
-  static final class Outcome {
-    boolean done;
-    int status;
-    int[] outputs = SyscallRoutes.EMPTY;
-  }
 
   /** A request waiting (in the daemon) for earlier requests on the stream to complete. */
   private static final class Parked {
@@ -60,12 +52,7 @@ final class InvokeStream {
   private final StreamStallLimit.Watch stall;
 
   // All guarded by this.
-  private final Map<Long, Outcome> outcomes = new LinkedHashMap<>(64, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, Outcome> eldest) {
-      return size() > REMEMBERED;
-    }
-  };
+  private final Outcomes outcomes = new Outcomes(REMEMBERED);
   private final Map<Long, List<Parked>> parkedOn = new HashMap<>();
   private final Map<Long, InlineReply> cancelables = new HashMap<>();
   private final ArrayDeque<SyscallRequest> ready = new ArrayDeque<>();
@@ -139,43 +126,48 @@ final class InvokeStream {
     String refusal = null;
     int refusalStatus = Status.OK;
     synchronized (this) {
-      if (request.getAfterCount() > 0 || request.getRefsCount() > 0) {
-        java.util.Set<Long> waitFor = new java.util.HashSet<>();
-        for (long dep : request.getAfterList()) {
-          Outcome o = outcomes.get(dep);
-          if (o == null) {
-            refusal = "after names request " + dep + ", unknown on this stream";
-            refusalStatus = Status.ERR_INVALID_ARGS;
-            break;
+      int afterCount = request.getAfterCount();
+      int refCount = request.getRefsCount();
+      if (afterCount > 0 || refCount > 0) {
+        long[] waitFor = null; // distinct ids of requests still pending
+        int waiting = 0;
+        for (int i = 0; i < afterCount + refCount; i++) {
+          long dep = i < afterCount ? request.getAfter(i) : request.getRefs(i - afterCount).getId();
+          long ticket = outcomes.find(dep);
+          if (ticket == Outcomes.UNKNOWN) {
+            if (i < afterCount) {
+              refusal = "after names request " + dep + ", unknown on this stream";
+              refusalStatus = Status.ERR_INVALID_ARGS;
+              break;
+            }
+            continue; // an unknown ref fails when it is resolved, with the reference's own message
           }
-          if (!o.done) {
-            waitFor.add(dep);
+          if (outcomes.isDone(ticket) || contains(waitFor, waiting, dep)) {
+            continue;
           }
+          if (waitFor == null) {
+            waitFor = new long[afterCount + refCount];
+          }
+          waitFor[waiting++] = dep;
         }
-        for (HandleRef ref : request.getRefsList()) {
-          Outcome o = outcomes.get(ref.getId());
-          if (o != null && !o.done) {
-            waitFor.add(ref.getId());
-          }
-        }
-        if (refusal == null && !waitFor.isEmpty()) {
+        if (refusal == null && waiting > 0) {
           if (parkedCount >= MAX_PARKED) {
             refusal = "too many requests waiting for earlier ones on this stream";
             refusalStatus = Status.ERR_NO_RESOURCES;
           } else {
-            Parked parked = new Parked(request, waitFor.size());
-            for (long dep : waitFor) {
-              parkedOn.computeIfAbsent(dep, k -> new ArrayList<>(2)).add(parked);
+            Parked parked = new Parked(request, waiting);
+            for (int i = 0; i < waiting; i++) {
+              parkedOn.computeIfAbsent(waitFor[i], k -> new ArrayList<>(2)).add(parked);
             }
             parkedCount++;
-            outcomes.put(id, new Outcome()); // pending: later requests may depend on this one in turn
+            outcomes.admit(id); // pending: later requests may depend on this one in turn
             return;
           }
         }
       }
       if (refusal == null) {
         // Known from now on, so a later request may name it in after/refs even before it has run.
-        outcomes.put(id, new Outcome());
+        outcomes.admit(id);
         ready.addLast(request);
       }
     }
@@ -184,6 +176,15 @@ final class InvokeStream {
     } else {
       drainReady();
     }
+  }
+
+  private static boolean contains(long[] values, int n, long value) {
+    for (int i = 0; i < n; i++) {
+      if (values[i] == value) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Request {@code id} is done (lock held): dependents with nothing left to wait for become ready. */
@@ -247,25 +248,24 @@ final class InvokeStream {
     Message message = route.request(request);
     if (request.getRefsCount() > 0) {
       String[] why = new String[1];
-      message = route.resolveRefs(message, request.getRefsList(), this::outcomeOf, why);
+      message = route.resolveRefs(message, request.getRefsList(), this::outputOf, why);
       if (message == null) {
         reject(id, Status.ERR_BAD_HANDLE, why[0]);
         return;
       }
     }
-    Outcome outcome;
+    long ticket;
     synchronized (this) {
-      outcome = outcomes.get(id);
-      if (outcome == null || outcome.done) {
-        outcome = new Outcome();
-        outcomes.put(id, outcome);
+      ticket = outcomes.find(id);
+      if (ticket == Outcomes.UNKNOWN || outcomes.isDone(ticket)) {
+        ticket = outcomes.admit(id); // forgotten while parked (65 536 newer requests), or the id was reused
       }
       inFlight++;
     }
     process.lease().renew();
     SyscallInstrumentation.Recorder recorder = instrumentation.start(route.syscall, process.koid(), route.observer);
     recorder.request(message);
-    InlineReply reply = new InlineReply(this, id, route, outcome, recorder);
+    InlineReply reply = new InlineReply(this, id, route, ticket, recorder);
     try {
       route.run(message, reply);
     } catch (RuntimeException e) {
@@ -274,8 +274,9 @@ final class InvokeStream {
     }
   }
 
-  private synchronized Outcome outcomeOf(long id) {
-    return outcomes.get(id);
+  /** Output {@code index} of earlier request {@code id}, or 0 and why (see Outcomes.output). */
+  private synchronized int outputOf(long id, int index, int k, String[] why) {
+    return outcomes.output(id, index, k, why);
   }
 
   /** A syscall registered a cancel action (a wait): ending the stream must run it. */
@@ -295,10 +296,7 @@ final class InvokeStream {
     int[] outputs = status == Status.OK ? call.route.outputs(reply) : SyscallRoutes.EMPTY;
     synchronized (this) {
       batchDepth++;
-      Outcome o = call.outcome;
-      o.done = true;
-      o.status = status;
-      o.outputs = outputs;
+      outcomes.complete(call.ticket, status, outputs);
       finishCallLocked(call, b.build());
     }
     runDependents();
@@ -307,8 +305,7 @@ final class InvokeStream {
   void failed(InlineReply call, io.grpc.Status grpcStatus) {
     synchronized (this) {
       batchDepth++;
-      call.outcome.done = true;
-      call.outcome.status = Status.ERR_INTERNAL;
+      outcomes.complete(call.ticket, Status.ERR_INTERNAL, SyscallRoutes.EMPTY);
       finishCallLocked(call, SyscallReply.newBuilder().setId(call.id).setStatusValue(Status.ERR_INTERNAL)
           .setError(grpcStatus.getCode() + ": " + grpcStatus.getDescription()).build());
     }
@@ -345,10 +342,11 @@ final class InvokeStream {
   private void reject(long id, int status, String why) {
     synchronized (this) {
       batchDepth++;
-      Outcome o = new Outcome();
-      o.done = true;
-      o.status = status;
-      outcomes.put(id, o);
+      long ticket = outcomes.find(id);
+      if (ticket == Outcomes.UNKNOWN || outcomes.isDone(ticket)) {
+        ticket = outcomes.admit(id);
+      }
+      outcomes.complete(ticket, status, SyscallRoutes.EMPTY);
       sendLocked(SyscallReply.newBuilder().setId(id).setStatusValue(status).setError(why).build());
       releaseDependentsLocked(id);
     }

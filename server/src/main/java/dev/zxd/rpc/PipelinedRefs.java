@@ -2,11 +2,9 @@ package dev.zxd.rpc;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import dev.zxd.kernel.Status;
 import dev.zxd.proto.v1.HandleRef;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongFunction;
 
 /**
  * Pipelined handle references: in a request's handle fields, the value (k + 1) << 2 stands for refs[k], an
@@ -17,7 +15,7 @@ final class PipelinedRefs {
   private PipelinedRefs() {}
 
   /** The request with every reference replaced; null (and the reason in why[0]) if one cannot be resolved. */
-  static Message resolve(Message m, List<HandleRef> refs, LongFunction<InvokeStream.Outcome> outcomes,
+  static Message resolve(Message m, List<HandleRef> refs, OutputLookup outputs,
       String[] why) {
     Message.Builder b = m.toBuilder();
     for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
@@ -25,14 +23,14 @@ final class PipelinedRefs {
       if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
         if (f.isRepeated()) {
           for (int i = 0; i < m.getRepeatedFieldCount(f); i++) {
-            Message inner = resolve((Message) m.getRepeatedField(f, i), refs, outcomes, why);
+            Message inner = resolve((Message) m.getRepeatedField(f, i), refs, outputs, why);
             if (inner == null) {
               return null;
             }
             b.setRepeatedField(f, i, inner);
           }
         } else {
-          Message inner = resolve((Message) e.getValue(), refs, outcomes, why);
+          Message inner = resolve((Message) e.getValue(), refs, outputs, why);
           if (inner == null) {
             return null;
           }
@@ -41,14 +39,14 @@ final class PipelinedRefs {
       } else if (f.getType() == FieldDescriptor.Type.UINT32 && Messages.INPUT_HANDLE_FIELDS.contains(f.getName())) {
         if (f.isRepeated()) {
           for (int i = 0; i < m.getRepeatedFieldCount(f); i++) {
-            Integer v = lookup((Integer) m.getRepeatedField(f, i), refs, outcomes, why);
+            Integer v = lookup((Integer) m.getRepeatedField(f, i), refs, outputs, why);
             if (v == null) {
               return null;
             }
             b.setRepeatedField(f, i, v);
           }
         } else {
-          Integer v = lookup((Integer) e.getValue(), refs, outcomes, why);
+          Integer v = lookup((Integer) e.getValue(), refs, outputs, why);
           if (v == null) {
             return null;
           }
@@ -64,7 +62,7 @@ final class PipelinedRefs {
     return value != 0 && (value & 3) == 0;
   }
 
-  static Integer lookup(int value, List<HandleRef> refs, LongFunction<InvokeStream.Outcome> outcomes,
+  static Integer lookup(int value, List<HandleRef> refs, OutputLookup outputs,
       String[] why) {
     if (!isReference(value)) {
       return value; // a real handle value (or ZX_HANDLE_INVALID)
@@ -75,19 +73,13 @@ final class PipelinedRefs {
       return null;
     }
     HandleRef ref = refs.get(k);
-    InvokeStream.Outcome o = outcomes.apply(ref.getId());
-    if (o == null) {
-      why[0] = "refs[" + k + "] names request " + ref.getId() + ", unknown on this stream";
-    } else if (!o.done) {
-      why[0] = "refs[" + k + "] names request " + ref.getId() + ", which has not completed";
-    } else if (o.status != Status.OK) {
-      why[0] = "refs[" + k + "] names request " + ref.getId() + ", which failed with " + Status.name(o.status);
-    } else if (ref.getIndex() >= o.outputs.length) {
-      why[0] = "refs[" + k + "] names output " + ref.getIndex() + " of request " + ref.getId() + ", which has "
-          + o.outputs.length;
-    } else {
-      return o.outputs[ref.getIndex()];
-    }
-    return null;
+    int handle = outputs.output(ref.getId(), ref.getIndex(), k, why);
+    return handle == 0 ? null : handle;
+  }
+
+  /** Output {@code index} of earlier request {@code id}: a handle value, or 0 with the reason in why[0]. */
+  @FunctionalInterface
+  interface OutputLookup {
+    int output(long id, int index, int k, String[] why);
   }
 }

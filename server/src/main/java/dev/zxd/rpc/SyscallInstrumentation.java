@@ -78,7 +78,7 @@ public final class SyscallInstrumentation implements ServerInterceptor {
 
   /** Starts measuring one syscall (the syscall stream calls services directly, without this interceptor). */
   Recorder start(String syscall, long processId, boolean observer) {
-    return new Recorder(syscall, processId, observer);
+    return new Recorder(syscall, metrics.forSyscall(syscall), processId, observer);
   }
 
   /** Whether the syscall only observes others' effects (and so is numbered in the trace after it runs). */
@@ -95,6 +95,7 @@ public final class SyscallInstrumentation implements ServerInterceptor {
   /** The life of one call: start time, request, the trace slot, and the reply's status. */
   final class Recorder {
     private final String syscall;
+    private final SyscallMetrics.ForSyscall timers;
     private final long processId;
     private final boolean observer;
     private final long start = System.nanoTime();
@@ -102,8 +103,9 @@ public final class SyscallInstrumentation implements ServerInterceptor {
     private long sequence = -1;
     private boolean done;
 
-    Recorder(String syscall, long processId, boolean observer) {
+    Recorder(String syscall, SyscallMetrics.ForSyscall timers, long processId, boolean observer) {
       this.syscall = syscall;
+      this.timers = timers;
       this.processId = processId;
       this.observer = observer;
     }
@@ -124,7 +126,7 @@ public final class SyscallInstrumentation implements ServerInterceptor {
         return;
       }
       done = true;
-      metrics.record(syscall, status, System.nanoTime() - start);
+      timers.record(status, System.nanoTime() - start);
       if (sequence < 0 && observer && trace.isActive()) {
         sequence = trace.reserve();
       }

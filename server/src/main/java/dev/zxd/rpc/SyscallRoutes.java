@@ -9,6 +9,7 @@ import io.grpc.BindableService;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
+import java.lang.invoke.LambdaMetafactory;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -17,38 +18,51 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.ObjIntConsumer;
+import java.util.function.ToIntFunction;
 
 /**
  * How the syscall stream runs each kind of request: straight into the service method its unary RPC uses, with
  * every reflective lookup (which method, which oneof accessors, which reply fields hold new handles) done once
- * here rather than per request.
+ * here rather than per request. The accessors are spun into plain classes (LambdaMetafactory), so a call costs
+ * an interface call: a method handle held in a field is not a constant the JIT can inline, and invoking one per
+ * request was a tenth of the daemon's time in a batch.
  */
 final class SyscallRoutes {
-  private static final MethodHandles.Lookup LOOKUP = MethodHandles.publicLookup();
-  private static final MethodType HANDLER = MethodType.methodType(void.class, Message.class, StreamObserver.class);
-  private static final MethodType GETTER = MethodType.methodType(Message.class, SyscallRequest.class);
-  private static final MethodType SETTER =
-      MethodType.methodType(void.class, SyscallReply.Builder.class, Message.class);
+  private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+
+  /** Runs a service method: (request, reply observer). */
+  @FunctionalInterface
+  interface Handler {
+    void run(Message request, StreamObserver<Message> out);
+  }
 
   /** One syscall the stream can carry. */
   static final class Route {
     final int number;
     final String syscall;
     final boolean observer;
-    final FieldDescriptor[] outputFields;
-    private final MethodHandle requestGetter;
-    private final MethodHandle replySetter;
-    private final MethodHandle replyStatus;
-    private final MethodHandle handler;
+    private final Function<SyscallRequest, Message> requestGetter;
+    private final BiConsumer<SyscallReply.Builder, Message> replySetter;
+    private final ToIntFunction<Message> replyStatus;
+    private final Handler handler;
+    /** Singular uint32 output fields (non-zero values count), or null when one is repeated (reflective path). */
+    private final ToIntFunction<Message>[] plainOutputs;
+    private final FieldDescriptor[] outputFields;
     /** The request's handle fields, if they are all plain singular uint32s (else null: resolve reflectively). */
     private final HandleField[] plainHandleFields;
 
-    Route(int number, String syscall, boolean observer, FieldDescriptor[] outputFields, MethodHandle requestGetter,
-        MethodHandle replySetter, MethodHandle replyStatus, MethodHandle handler, HandleField[] plainHandleFields) {
+    Route(int number, String syscall, boolean observer, FieldDescriptor[] outputFields,
+        ToIntFunction<Message>[] plainOutputs, Function<SyscallRequest, Message> requestGetter,
+        BiConsumer<SyscallReply.Builder, Message> replySetter, ToIntFunction<Message> replyStatus, Handler handler,
+        HandleField[] plainHandleFields) {
       this.number = number;
       this.syscall = syscall;
       this.observer = observer;
       this.outputFields = outputFields;
+      this.plainOutputs = plainOutputs;
       this.requestGetter = requestGetter;
       this.replySetter = replySetter;
       this.replyStatus = replyStatus;
@@ -58,70 +72,61 @@ final class SyscallRoutes {
 
     /** The Zircon status the reply starts with. */
     int status(Message reply) {
-      try {
-        return (int) replyStatus.invokeExact(reply);
-      } catch (Throwable t) {
-        throw rethrow(t);
-      }
+      return replyStatus.applyAsInt(reply);
     }
 
     /** The request with its pipelined references replaced (null, and why, if one cannot be resolved). */
     Message resolveRefs(Message request, List<dev.zxd.proto.v1.HandleRef> refs,
-        java.util.function.LongFunction<InvokeStream.Outcome> outcomes, String[] why) {
+        PipelinedRefs.OutputLookup outputs, String[] why) {
       if (plainHandleFields == null) {
-        return PipelinedRefs.resolve(request, refs, outcomes, why);
+        return PipelinedRefs.resolve(request, refs, outputs, why);
       }
-      try {
-        Message.Builder b = null;
-        for (HandleField f : plainHandleFields) {
-          int value = (int) f.getter.invokeExact(request);
-          if (!PipelinedRefs.isReference(value)) {
-            continue;
-          }
-          Integer resolved = PipelinedRefs.lookup(value, refs, outcomes, why);
-          if (resolved == null) {
-            return null;
-          }
-          if (b == null) {
-            b = request.toBuilder();
-          }
-          f.setter.invokeExact(b, (int) resolved);
+      Message.Builder b = null;
+      for (HandleField f : plainHandleFields) {
+        int value = f.getter.applyAsInt(request);
+        if (!PipelinedRefs.isReference(value)) {
+          continue;
         }
-        return b == null ? request : b.build();
-      } catch (Throwable t) {
-        throw rethrow(t);
+        Integer resolved = PipelinedRefs.lookup(value, refs, outputs, why);
+        if (resolved == null) {
+          return null;
+        }
+        if (b == null) {
+          b = request.toBuilder();
+        }
+        f.setter.accept(b, resolved);
       }
+      return b == null ? request : b.build();
     }
 
     Message request(SyscallRequest r) {
-      try {
-        return (Message) requestGetter.invokeExact(r);
-      } catch (Throwable t) {
-        throw rethrow(t);
-      }
+      return requestGetter.apply(r);
     }
 
     /** Runs the service method; its reply (now or later) goes to {@code out}. */
     void run(Message request, StreamObserver<Message> out) {
-      try {
-        handler.invokeExact(request, (StreamObserver) out);
-      } catch (Throwable t) {
-        throw rethrow(t);
-      }
+      handler.run(request, out);
     }
 
     void setReply(SyscallReply.Builder b, Message reply) {
-      try {
-        replySetter.invokeExact(b, reply);
-      } catch (Throwable t) {
-        throw rethrow(t);
-      }
+      replySetter.accept(b, reply);
     }
 
     /** The handle values the reply made, in the order pipelined references count them. */
     int[] outputs(Message reply) {
       if (outputFields.length == 0) {
         return EMPTY;
+      }
+      if (plainOutputs != null) {
+        int[] values = new int[plainOutputs.length];
+        int n = 0;
+        for (ToIntFunction<Message> f : plainOutputs) {
+          int h = f.applyAsInt(reply);
+          if (h != 0) {
+            values[n++] = h;
+          }
+        }
+        return n == values.length ? values : java.util.Arrays.copyOf(values, n);
       }
       int[] values = new int[4];
       int n = 0;
@@ -154,7 +159,7 @@ final class SyscallRoutes {
   static final int[] EMPTY = new int[0];
 
   /** A singular uint32 handle field of a request: read from the message, written on its builder. */
-  record HandleField(MethodHandle getter, MethodHandle setter) {}
+  record HandleField(ToIntFunction<Message> getter, ObjIntConsumer<Message.Builder> setter) {}
 
   private final Route[] byNumber;
 
@@ -200,23 +205,53 @@ final class SyscallRoutes {
       Method impl = service.getClass().getMethod(javaName, requestType, StreamObserver.class);
       FieldDescriptor replyField = SyscallReply.getDescriptor().findFieldByName(f.getName());
       List<FieldDescriptor> outputs = new ArrayList<>();
+      boolean allPlain = true;
       for (String name : Messages.OUTPUT_HANDLE_FIELDS) {
         FieldDescriptor o = replyField.getMessageType().findFieldByName(name);
         if (o != null && (o.isRepeated() || o.getType() == FieldDescriptor.Type.UINT32)) {
           outputs.add(o);
+          allPlain &= !o.isRepeated();
         }
       }
+      @SuppressWarnings("unchecked")
+      ToIntFunction<Message>[] plainOutputs = allPlain ? new ToIntFunction[outputs.size()] : null;
+      for (int i = 0; allPlain && i < outputs.size(); i++) {
+        plainOutputs[i] = intGetter(replyType, outputs.get(i));
+      }
       Method status = replyType.getMethod("getStatusValue");
+      Handler handler = (Handler) LambdaMetafactory.metafactory(LOOKUP, "run",
+          MethodType.methodType(Handler.class, service.getClass()),
+          MethodType.methodType(void.class, Message.class, StreamObserver.class),
+          LOOKUP.unreflect(impl), MethodType.methodType(void.class, requestType, StreamObserver.class))
+          .getTarget().invoke(service);
       return new Route(f.getNumber(), syscall, SyscallInstrumentation.isObserver(syscall),
-          outputs.toArray(new FieldDescriptor[0]),
-          LOOKUP.unreflect(getter).asType(GETTER),
-          LOOKUP.unreflect(setter).asType(SETTER),
-          LOOKUP.unreflect(status).asType(MethodType.methodType(int.class, Message.class)),
-          LOOKUP.unreflect(impl).bindTo(service).asType(HANDLER),
+          outputs.toArray(new FieldDescriptor[0]), plainOutputs,
+          spin(Function.class, "apply", getter, MethodType.methodType(Object.class, Object.class)),
+          spin(BiConsumer.class, "accept", setter, MethodType.methodType(void.class, Object.class, Object.class)),
+          spin(ToIntFunction.class, "applyAsInt", status, MethodType.methodType(int.class, Object.class)),
+          handler,
           plainHandleFields(requestType, f.getMessageType()));
-    } catch (ReflectiveOperationException e) {
+    } catch (Throwable e) {
       throw new IllegalStateException("cannot route SyscallRequest." + f.getName(), e);
     }
+  }
+
+  /** An instance of functional interface {@code type} whose method {@code name} calls {@code target}. */
+  @SuppressWarnings("unchecked")
+  private static <T> T spin(Class<? super T> type, String name, Method target, MethodType erased) throws Throwable {
+    MethodHandle impl = LOOKUP.unreflect(target);
+    MethodType instantiated = impl.type();
+    if (erased.returnType() == void.class) {
+      instantiated = instantiated.changeReturnType(void.class); // a builder setter's return value is dropped
+    }
+    return (T) LambdaMetafactory.metafactory(LOOKUP, name, MethodType.methodType(type), erased, impl, instantiated)
+        .getTarget().invoke();
+  }
+
+  /** The getter of singular uint32 field {@code f} of message class {@code type}, as a ToIntFunction. */
+  private static ToIntFunction<Message> intGetter(Class<?> type, FieldDescriptor f) throws Throwable {
+    return spin(ToIntFunction.class, "applyAsInt", type.getMethod("get" + camel(f.getName())),
+        MethodType.methodType(int.class, Object.class));
   }
 
   /**
@@ -224,7 +259,7 @@ final class SyscallRoutes {
    * shape: handle, arg1, port, ...); null when any is repeated or nested, which the reflective path handles.
    */
   private static HandleField[] plainHandleFields(Class<?> requestType, com.google.protobuf.Descriptors.Descriptor d)
-      throws ReflectiveOperationException {
+      throws Throwable {
     List<HandleField> fields = new ArrayList<>();
     for (FieldDescriptor f : d.getFields()) {
       if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
@@ -236,12 +271,10 @@ final class SyscallRoutes {
       if (f.isRepeated() || f.getType() != FieldDescriptor.Type.UINT32) {
         return null;
       }
-      String camel = camel(f.getName());
       Class<?> builderType = requestType.getMethod("toBuilder").getReturnType();
-      fields.add(new HandleField(
-          LOOKUP.unreflect(requestType.getMethod("get" + camel)).asType(MethodType.methodType(int.class, Message.class)),
-          LOOKUP.unreflect(builderType.getMethod("set" + camel, int.class))
-              .asType(MethodType.methodType(void.class, Message.Builder.class, int.class))));
+      fields.add(new HandleField(intGetter(requestType, f),
+          spin(ObjIntConsumer.class, "accept", builderType.getMethod("set" + camel(f.getName()), int.class),
+              MethodType.methodType(void.class, Object.class, int.class))));
     }
     return fields.toArray(new HandleField[0]);
   }
@@ -260,13 +293,4 @@ final class SyscallRoutes {
     return b.toString();
   }
 
-  private static RuntimeException rethrow(Throwable t) {
-    if (t instanceof RuntimeException r) {
-      throw r;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    throw new IllegalStateException(t);
-  }
 }

@@ -21,8 +21,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Pipelined batches on Kernel/InvokeBatch: each operation is one transport message of {@code --batch} syscalls,
  * pairs of "duplicate the event" and "close output 0 of that duplicate" (a pipelined reference), answered by one
- * reply message. {@code --concurrency} batches in flight, each lane on its own stream. The figure that matters
- * is syscalls per second (operations per second x batch size).
+ * reply message. {@code --concurrency} batches in flight, each lane on its own stream over its own connection
+ * (the daemon serves each connection on one transport thread, so lanes sharing a connection share one core;
+ * a client after throughput opens several, all joined to the same process). The figure that matters is
+ * syscalls per second (operations per second x batch size).
  *
  * <p>The client here is deliberately lean (no future per syscall), so the figure shows what the daemon sustains.
  */
@@ -37,7 +39,7 @@ final class BatchPattern {
       List<Lane> lanes = new ArrayList<>();
       try {
         for (int i = 0; i < s.concurrency; i++) {
-          lanes.add(new Lane(p, h, pairs));
+          lanes.add(new Lane(Zxd.connect(s.target), p.sessionToken(), h, pairs));
         }
         Measurement m = s.runner("batch").run("zxd-batch",
             "pipelined batches on Kernel/InvokeBatch: " + 2 * pairs + " syscalls per message (duplicate + close of "
@@ -55,6 +57,7 @@ final class BatchPattern {
   /** One stream with one batch in flight at a time. */
   private static final class Lane implements Runner.Lane, StreamObserver<SyscallReplyBatch> {
     private final Context.CancellableContext context = Context.current().withCancellation();
+    private final Zxd connection;
     private final StreamObserver<SyscallBatch> requests;
     private final int handle;
     private final int pairs;
@@ -62,12 +65,15 @@ final class BatchPattern {
     private int remaining; // guarded by this
     private CompletableFuture<Void> current; // guarded by this
 
-    Lane(ZxProcess p, int handle, int pairs) {
+    /** A lane on its own {@code connection}, joined to the process whose session is {@code sessionToken}. */
+    Lane(Zxd connection, String sessionToken, int handle, int pairs) {
+      this.connection = connection;
       this.handle = handle;
       this.pairs = pairs;
       Context previous = context.attach();
       try {
-        requests = KernelGrpc.newStub(p.stubs().sessionChannel()).invokeBatch(this);
+        // Joined, not owned: closing the lane closes its connection, not the process.
+        requests = KernelGrpc.newStub(connection.attach(sessionToken).stubs().sessionChannel()).invokeBatch(this);
       } finally {
         context.detach(previous);
       }
@@ -138,6 +144,7 @@ final class BatchPattern {
 
     void close() {
       context.cancel(null);
+      connection.close();
     }
   }
 }
