@@ -13,18 +13,20 @@ final class InlineReply extends ServerCallStreamObserver<Message> {
   final long id;
   final SyscallRoutes.Route route;
   final long ticket; // its entry in the stream's Outcomes
+  final boolean quiet; // no reply on ZX_OK
   private final InvokeStream stream;
-  private final SyscallInstrumentation.Recorder recorder;
+  final SyscallInstrumentation.Recorder recorder;
   private boolean replied; // guarded by this
   private boolean cancelled; // guarded by this
   private Runnable onCancel; // guarded by this
 
-  InlineReply(InvokeStream stream, long id, SyscallRoutes.Route route, long ticket,
+  InlineReply(InvokeStream stream, long id, boolean quiet, SyscallRoutes.Route route, long ticket,
       SyscallInstrumentation.Recorder recorder) {
     this.stream = stream;
     this.id = id;
     this.route = route;
     this.ticket = ticket;
+    this.quiet = quiet;
     this.recorder = recorder;
   }
 
@@ -37,7 +39,7 @@ final class InlineReply extends ServerCallStreamObserver<Message> {
       replied = true;
     }
     int status = route.status(reply);
-    recorder.replied(reply, status);
+    recorder.finish(reply, status);
     stream.completed(this, reply, status);
   }
 

@@ -56,6 +56,7 @@ final class InvokeStream {
   private final Map<Long, List<Parked>> parkedOn = new HashMap<>();
   private final Map<Long, InlineReply> cancelables = new HashMap<>();
   private final ArrayDeque<SyscallRequest> ready = new ArrayDeque<>();
+  private final PendingTallies tallies = new PendingTallies();
   private List<SyscallReply> gathered = new ArrayList<>();
   private int batchDepth;
   private int parkedCount;
@@ -265,7 +266,7 @@ final class InvokeStream {
     process.lease().renew();
     SyscallInstrumentation.Recorder recorder = instrumentation.start(route.syscall, process.koid(), route.observer);
     recorder.request(message);
-    InlineReply reply = new InlineReply(this, id, route, ticket, recorder);
+    InlineReply reply = new InlineReply(this, id, request.getQuiet(), route, ticket, recorder);
     try {
       route.run(message, reply);
     } catch (RuntimeException e) {
@@ -291,13 +292,18 @@ final class InvokeStream {
   }
 
   void completed(InlineReply call, Message reply, int status) {
-    SyscallReply.Builder b = SyscallReply.newBuilder().setId(call.id).setStatusValue(status);
-    call.route.setReply(b, reply);
+    SyscallReply answer = null;
+    if (!call.quiet || status != Status.OK) {
+      SyscallReply.Builder b = SyscallReply.newBuilder().setId(call.id).setStatusValue(status);
+      call.route.setReply(b, reply);
+      answer = b.build();
+    }
     int[] outputs = status == Status.OK ? call.route.outputs(reply) : SyscallRoutes.EMPTY;
     synchronized (this) {
       batchDepth++;
       outcomes.complete(call.ticket, status, outputs);
-      finishCallLocked(call, b.build());
+      tallies.add(call.recorder.tally(status), call.recorder.elapsedNanos(), call.recorder.endedAt());
+      finishCallLocked(call, answer);
     }
     runDependents();
   }
@@ -329,12 +335,15 @@ final class InvokeStream {
     }
   }
 
+  /** {@code reply}: null for a quiet request that succeeded. */
   private void finishCallLocked(InlineReply call, SyscallReply reply) {
     inFlight--;
     if (!cancelables.isEmpty()) {
       cancelables.remove(call.id, call);
     }
-    sendLocked(reply);
+    if (reply != null) {
+      sendLocked(reply);
+    }
     releaseDependentsLocked(call.id);
     finishIfDrainedLocked();
   }
@@ -368,6 +377,7 @@ final class InvokeStream {
   }
 
   private void flushLocked() {
+    tallies.publish();
     if (!batched || gathered.isEmpty() || ended) {
       return;
     }

@@ -102,6 +102,7 @@ public final class SyscallInstrumentation implements ServerInterceptor {
     private Message request;
     private long sequence = -1;
     private boolean done;
+    private long endedAt;
 
     Recorder(String syscall, SyscallMetrics.ForSyscall timers, long processId, boolean observer) {
       this.syscall = syscall;
@@ -117,22 +118,44 @@ public final class SyscallInstrumentation implements ServerInterceptor {
       }
     }
 
+    /** A unary call's reply: measured and counted at once. */
     void replied(Message reply) {
-      replied(reply, Messages.statusOf(reply));
+      int status = Messages.statusOf(reply);
+      if (finish(reply, status)) {
+        timers.record(status, elapsedNanos(), endedAt);
+      }
     }
 
-    synchronized void replied(Message reply, int status) {
+    /**
+     * The syscall replied: traced now; false if it had already ended. Counting it is the caller's job (the
+     * syscall stream counts a transport message's syscalls together), with elapsedNanos and tally.
+     */
+    synchronized boolean finish(Message reply, int status) {
       if (done) {
-        return;
+        return false;
       }
       done = true;
-      timers.record(status, System.nanoTime() - start);
+      endedAt = System.nanoTime();
       if (sequence < 0 && observer && trace.isActive()) {
         sequence = trace.reserve();
       }
       if (sequence >= 0) {
         trace.store(new TraceRecord(sequence, kernel.clock().now(), processId, syscall, request, reply, status));
       }
+      return true;
+    }
+
+    /** Where a finished syscall with {@code status} is counted. */
+    SyscallMetrics.Tally tally(int status) {
+      return timers.tally(status);
+    }
+
+    long elapsedNanos() {
+      return endedAt - start;
+    }
+
+    long endedAt() {
+      return endedAt;
     }
 
     synchronized void closed(Status grpcStatus) {

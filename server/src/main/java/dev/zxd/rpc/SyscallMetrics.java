@@ -1,17 +1,25 @@
 package dev.zxd.rpc;
 
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Syscall counts and latency by syscall and status: one Micrometer timer per (syscall, status), exposed as
- * {@code zxd_syscall_seconds_count / _sum / _max{syscall="Channel/Write",status="ZX_OK"}}. Timers are made once
- * and cached; recording costs one map lookup by syscall name and an array read by status.
+ * Syscall counts and latency by syscall and status, exposed as
+ * {@code zxd_syscall_seconds_count / _sum / _max{syscall="Channel/Write",status="ZX_OK"}} (the max over the last
+ * one to two minutes, as a Micrometer timer's). Our own tallies, not Micrometer timers: the syscall stream adds a
+ * whole batch's worth at once (one update per syscall and status per transport message), where a timer can only
+ * take one event at a time, and per-event updates from two transport threads to shared counters were a tenth of
+ * the daemon's time in a pipelined batch.
  */
 public final class SyscallMetrics {
+  private static final long MAX_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, ForSyscall> bySyscall = new ConcurrentHashMap<>();
 
@@ -19,45 +27,105 @@ public final class SyscallMetrics {
     this.registry = registry;
   }
 
-  /** The timers of one syscall. */
+  /** The tallies of one syscall. */
   ForSyscall forSyscall(String syscall) {
     return bySyscall.computeIfAbsent(syscall, ForSyscall::new);
   }
 
-  /** One syscall's timers, by status: Zircon's statuses (0 down to -127) in an array, anything else in a map. */
+  /** One syscall's tallies, by status: Zircon's statuses (0 down to -127) in an array, anything else in a map. */
   final class ForSyscall {
     private static final int ARRAY_STATUSES = 128;
-    private final String syscall;
-    private final AtomicReferenceArray<Timer> byNegatedStatus = new AtomicReferenceArray<>(ARRAY_STATUSES);
-    private final ConcurrentHashMap<Integer, Timer> others = new ConcurrentHashMap<>();
+    final String syscall;
+    private final AtomicReferenceArray<Tally> byNegatedStatus = new AtomicReferenceArray<>(ARRAY_STATUSES);
+    private final ConcurrentHashMap<Integer, Tally> others = new ConcurrentHashMap<>();
 
     private ForSyscall(String syscall) {
       this.syscall = syscall;
     }
 
-    void record(int status, long nanos) {
-      timer(status).record(nanos, TimeUnit.NANOSECONDS);
+    /** One syscall that took {@code nanos}, ending at {@code now} (System.nanoTime). */
+    void record(int status, long nanos, long now) {
+      tally(status).add(1, nanos, nanos, now);
     }
 
-    private Timer timer(int status) {
+    Tally tally(int status) {
       if (status > 0 || status <= -ARRAY_STATUSES) {
         return others.computeIfAbsent(status, this::register);
       }
-      Timer t = byNegatedStatus.get(-status);
+      Tally t = byNegatedStatus.get(-status);
       if (t == null) {
-        // Registering twice is harmless: the registry hands back the same timer for the same name and tags.
-        t = register(status);
-        byNegatedStatus.set(-status, t);
+        synchronized (this) {
+          t = byNegatedStatus.get(-status);
+          if (t == null) {
+            t = register(status);
+            byNegatedStatus.set(-status, t);
+          }
+        }
       }
       return t;
     }
 
-    private Timer register(int status) {
-      return Timer.builder("zxd.syscall")
+    private Tally register(int status) {
+      Tally t = new Tally();
+      String statusName = statusName(status);
+      FunctionTimer.builder("zxd.syscall", t, Tally::count, Tally::totalNanos, TimeUnit.NANOSECONDS)
           .description("Syscalls served, by syscall and Zircon status, and their latency in the daemon")
-          .tag("syscall", syscall)
-          .tag("status", statusName(status))
+          .tag("syscall", syscall).tag("status", statusName)
           .register(registry);
+      Gauge.builder("zxd.syscall.seconds.max", t, Tally::maxSeconds)
+          .description("The longest of these syscalls in the last one to two minutes, in seconds")
+          .tag("syscall", syscall).tag("status", statusName)
+          .register(registry);
+      return t;
+    }
+  }
+
+  /** Count, total time and recent maximum of one (syscall, status). */
+  static final class Tally {
+    private final LongAdder count = new LongAdder();
+    private final LongAdder nanos = new LongAdder();
+    private final AtomicLong currentMax = new AtomicLong();
+    private final AtomicLong previousMax = new AtomicLong();
+    private volatile long windowStart = System.nanoTime();
+
+    /** {@code n} syscalls that took {@code totalNanos} together, the longest {@code maxNanos}. */
+    void add(long n, long totalNanos, long maxNanos, long now) {
+      count.add(n);
+      nanos.add(totalNanos);
+      rotate(now);
+      long m;
+      while (maxNanos > (m = currentMax.get()) && !currentMax.compareAndSet(m, maxNanos)) {
+        // lost to a concurrent larger or equal value: look again
+      }
+    }
+
+    long count() {
+      return count.sum();
+    }
+
+    double totalNanos() {
+      return nanos.sum();
+    }
+
+    double maxSeconds() {
+      rotate(System.nanoTime());
+      return Math.max(currentMax.get(), previousMax.get()) / 1e9;
+    }
+
+    /** Every minute the current window's maximum becomes the previous one's. */
+    private void rotate(long now) {
+      if (now - windowStart < MAX_WINDOW_NANOS) {
+        return;
+      }
+      synchronized (this) {
+        long elapsed = now - windowStart;
+        if (elapsed < MAX_WINDOW_NANOS) {
+          return;
+        }
+        long ended = currentMax.getAndSet(0);
+        previousMax.set(elapsed < 2 * MAX_WINDOW_NANOS ? ended : 0);
+        windowStart = now;
+      }
     }
   }
 

@@ -116,6 +116,37 @@ class SyscallBatchStreamTest extends StreamTestServer {
   }
 
   @Test
+  void quietRequestsAreAnsweredOnlyWhenTheyFail() {
+    SessionStubs p = SessionStubs.create(channel, "quiet");
+    try (BatchStream s = new BatchStream(p.token)) {
+      s.requests.onNext(batch(
+          SyscallRequest.newBuilder().setId(1).setQuiet(true).setChannelCreate(ChannelCreateRequest.getDefaultInstance()),
+          SyscallRequest.newBuilder().setId(2).setQuiet(true).addRefs(out(1, 0)).setChannelWrite(
+              ChannelWriteRequest.newBuilder().setHandle(ref(0)).setBytes(ByteString.copyFromUtf8("quiet"))),
+          SyscallRequest.newBuilder().setId(3).setQuiet(true)
+              .setHandleClose(HandleCloseRequest.newBuilder().setHandle(0x7)), // fails: answered
+          SyscallRequest.newBuilder().setId(4).setQuiet(true).addRefs(out(3, 0)) // bad reference: answered
+              .setHandleClose(HandleCloseRequest.newBuilder().setHandle(ref(0))),
+          SyscallRequest.newBuilder().setId(5).addRefs(out(1, 1)).setChannelRead(
+              ChannelReadRequest.newBuilder().setHandle(ref(0)).setNumBytes(16)),
+          SyscallRequest.newBuilder().setId(6).setQuiet(true).addRefs(out(1, 0))
+              .setHandleClose(HandleCloseRequest.newBuilder().setHandle(ref(0))),
+          SyscallRequest.newBuilder().setId(7).addRefs(out(1, 1))
+              .setHandleClose(HandleCloseRequest.newBuilder().setHandle(ref(0)))));
+      s.awaitReplies(4);
+      List<SyscallReply> r = s.replies();
+      assertEquals(List.of(3L, 4L, 5L, 7L), r.stream().map(SyscallReply::getId).toList(),
+          "only the failures and the unquiet requests reply");
+      assertEquals(Status.ZX_ERR_BAD_HANDLE, r.get(0).getStatus());
+      assertEquals(Status.ZX_ERR_BAD_HANDLE, r.get(1).getStatus());
+      assertEquals("quiet", r.get(2).getChannelRead().getBytes().toStringUtf8(), "the quiet write happened");
+      assertEquals(Status.ZX_OK, r.get(3).getStatus(), "the quiet close of the other end happened first");
+      assertEquals(0, server.kernel().objects().count(dev.zxd.kernel.ObjectType.CHANNEL),
+          "both ends are closed: the quiet close ran too");
+    }
+  }
+
+  @Test
   void afterTheProcessExitsTheStreamEndsUnauthenticated() throws Exception {
     SessionStubs p = SessionStubs.create(channel, "leaver");
     try (BatchStream s = new BatchStream(p.token)) {

@@ -109,6 +109,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "batch: syscalls per transport message; default ${DEFAULT-VALUE}.")
   int batch;
 
+  @Option(names = "--quiet", description = "batch: every request but the last of a batch is quiet (answered only "
+      + "if it fails, like io_uring's skip-success).")
+  boolean quiet;
+
   @Option(names = "--waits", paramLabel = "N", defaultValue = "100000",
       description = "waits: pending waits in all; default ${DEFAULT-VALUE}.")
   int waits;
@@ -232,7 +236,7 @@ public final class BenchCommand implements Callable<Integer> {
       case sessions -> results.add(Patterns.sessions(s));
       case waits -> results.addAll(Patterns.waits(s));
       case syscall -> results.add(Patterns.syscall(s));
-      case batch -> results.add(BatchPattern.run(s, Math.max(2, batch)));
+      case batch -> results.add(BatchPattern.run(s, Math.max(2, batch), quiet));
       default -> throw new IllegalStateException();
     }
     List<Measurement> base = new ArrayList<>();

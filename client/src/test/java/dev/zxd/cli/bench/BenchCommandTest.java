@@ -180,6 +180,16 @@ class BenchCommandTest {
   }
 
   @Test
+  void quietBatchesEndOnTheirLastReply() throws Exception {
+    JsonObject o = result("batch", "--quiet", "--batch", "64", "--concurrency", "2", "--count", "50",
+        "--warmup", "0s");
+    JsonObject r = o.getAsJsonArray("results").get(0).getAsJsonObject();
+    assertEquals("zxd-batch-quiet", r.get("name").getAsString());
+    long ops = r.get("ops").getAsLong();
+    assertTrue(ops >= 50 && ops < 50 + 2, "every batch completed, on its one reply: " + ops);
+  }
+
+  @Test
   void sessions() throws Exception {
     JsonObject o = result("sessions", "--processes", "20", "--handles", "10", "--concurrency", "4");
     JsonObject r = o.getAsJsonArray("results").get(0).getAsJsonObject();
