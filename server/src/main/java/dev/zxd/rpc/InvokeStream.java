@@ -57,6 +57,7 @@ final class InvokeStream {
   private final Map<Long, InlineReply> cancelables = new HashMap<>();
   private final ArrayDeque<SyscallRequest> ready = new ArrayDeque<>();
   private final PendingTallies tallies = new PendingTallies();
+  private final SyscallMetrics.ForSyscall[] timersByRoute;
   private List<SyscallReply> gathered = new ArrayList<>();
   private int batchDepth;
   private int parkedCount;
@@ -77,6 +78,7 @@ final class InvokeStream {
     this.context = Context.current();
     this.stallLimit = stallLimit;
     this.stall = stallLimit.watch(out::isReady, this::endStalled);
+    this.timersByRoute = new SyscallMetrics.ForSyscall[routes.highestNumber() + 1];
   }
 
   /** One transport message's worth of requests (one for Invoke, any number for InvokeBatch). */
@@ -87,6 +89,7 @@ final class InvokeStream {
       }
       batchDepth++;
     }
+    process.lease().renew(); // once per message: it says the process is alive as well as one per syscall would
     try {
       for (SyscallRequest r : requests) {
         admit(r);
@@ -263,8 +266,13 @@ final class InvokeStream {
       }
       inFlight++;
     }
-    process.lease().renew();
-    SyscallInstrumentation.Recorder recorder = instrumentation.start(route.syscall, process.koid(), route.observer);
+    SyscallMetrics.ForSyscall timers = timersByRoute[route.number];
+    if (timers == null) {
+      timers = instrumentation.timers(route.syscall);
+      timersByRoute[route.number] = timers; // a benign race: any thread stores the same tallies
+    }
+    SyscallInstrumentation.Recorder recorder =
+        instrumentation.start(route.syscall, timers, process.koid(), route.observer);
     recorder.request(message);
     InlineReply reply = new InlineReply(this, id, request.getQuiet(), route, ticket, recorder);
     try {

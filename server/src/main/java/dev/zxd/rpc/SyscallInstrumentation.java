@@ -78,7 +78,17 @@ public final class SyscallInstrumentation implements ServerInterceptor {
 
   /** Starts measuring one syscall (the syscall stream calls services directly, without this interceptor). */
   Recorder start(String syscall, long processId, boolean observer) {
-    return new Recorder(syscall, metrics.forSyscall(syscall), processId, observer);
+    return start(syscall, metrics.forSyscall(syscall), processId, observer);
+  }
+
+  /** As above, with the syscall's tallies already looked up (the syscall stream keeps them by route). */
+  Recorder start(String syscall, SyscallMetrics.ForSyscall timers, long processId, boolean observer) {
+    return new Recorder(syscall, timers, processId, observer);
+  }
+
+  /** The tallies a syscall's calls are counted in. */
+  SyscallMetrics.ForSyscall timers(String syscall) {
+    return metrics.forSyscall(syscall);
   }
 
   /** Whether the syscall only observes others' effects (and so is numbered in the trace after it runs). */

@@ -190,6 +190,11 @@ final class SyscallRoutes {
     }
   }
 
+  /** The highest field number a route has (routes are numbered by their SyscallRequest oneof field). */
+  int highestNumber() {
+    return byNumber.length - 1;
+  }
+
   Route route(int fieldNumber) {
     return fieldNumber > 0 && fieldNumber < byNumber.length ? byNumber[fieldNumber] : null;
   }
