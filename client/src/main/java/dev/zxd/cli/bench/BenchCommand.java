@@ -133,6 +133,12 @@ public final class BenchCommand implements Callable<Integer> {
       + "target and report ratios.")
   boolean baseline;
 
+  @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+      description = "Run the pattern (and with --baseline the echo runs after it) N times in turn and report each "
+          + "round's ratios and their medians: on a shared machine one round can catch a slow spell. Rounds after "
+          + "the first warm up for at most 2 s. Default ${DEFAULT-VALUE}.")
+  int rounds;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Write the result as JSON to FILE.")
   Path json;
 
@@ -226,32 +232,29 @@ public final class BenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--concurrency must be >= 1 and --size between 0 and 65536 (a channel message's limit)");
     }
-    Setup s = new Setup(p);
+    if (rounds < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be >= 1");
+    }
     List<Measurement> results = new ArrayList<>();
-    switch (p) {
-      case pingpong -> results.add(Patterns.pingpong(s));
-      case relay -> results.add(Patterns.relay(s));
-      case fanout -> results.add(Patterns.fanout(s));
-      case socket -> results.add(Patterns.socket(s));
-      case sessions -> results.add(Patterns.sessions(s));
-      case waits -> results.addAll(Patterns.waits(s));
-      case syscall -> results.add(Patterns.syscall(s));
-      case batch -> results.add(BatchPattern.run(s, Math.max(2, batch), quiet));
-      default -> throw new IllegalStateException();
-    }
     List<Measurement> base = new ArrayList<>();
-    if (baseline) {
-      Runner.Limits limits = s.limits();
-      if (p == Pattern.sessions || p == Pattern.waits) {
-        long d = duration != null ? duration.toNanos() : TimeUnit.SECONDS.toNanos(2);
-        limits = new Runner.Limits(warmup == null ? 0 : warmup.toNanos(), d, 0, d + TimeUnit.SECONDS.toNanos(60));
+    Duration firstWarmup = warmup;
+    for (int round = 1; round <= rounds; round++) {
+      if (round > 1 && warmup != null && warmup.compareTo(Duration.ofSeconds(2)) > 0) {
+        warmup = Duration.ofSeconds(2); // the JIT is warm after the first round
       }
-      try (Zxd zxd = Zxd.connect(daemon.target)) {
-        base.add(Baseline.unary(zxd.grpcChannel(), s.runner("baseline echo-unary"), s.concurrency, s.size, limits));
-        base.add(Baseline.stream(zxd.grpcChannel(), s.runner("baseline echo-stream"), s.concurrency, s.size,
-            limits));
+      String suffix = rounds > 1 ? "#" + round : "";
+      Setup s = new Setup(p);
+      for (Measurement m : runPattern(p, s)) {
+        results.add(suffix.isEmpty() ? m : m.renamed(m.name + suffix));
+      }
+      if (baseline) {
+        for (Measurement m : runBaselines(p, s)) {
+          base.add(suffix.isEmpty() ? m : m.renamed(m.name + suffix));
+        }
       }
     }
+    warmup = firstWarmup;
+    Setup s = new Setup(p);
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("mode", s.mode.name());
     params.put("processes", s.processes);
@@ -267,7 +270,8 @@ public final class BenchCommand implements Callable<Integer> {
     params.put("count", count == null ? 0 : count);
     params.put("warmup_seconds", warmup == null ? 0 : warmup.toNanos() / 1e9);
     params.put("baseline", baseline);
-    Report report = new Report(p.name(), params, daemon.target, machine(), results, base);
+    params.put("rounds", rounds);
+    Report report = new Report(p.name(), params, daemon.target, machine(), results, base, rounds);
     PrintWriter out = spec.commandLine().getOut();
     report.printTable(out);
     if (json != null) {
@@ -278,6 +282,33 @@ public final class BenchCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private List<Measurement> runPattern(Pattern p, Setup s) {
+    return switch (p) {
+      case pingpong -> List.of(Patterns.pingpong(s));
+      case relay -> List.of(Patterns.relay(s));
+      case fanout -> List.of(Patterns.fanout(s));
+      case socket -> List.of(Patterns.socket(s));
+      case sessions -> List.of(Patterns.sessions(s));
+      case waits -> Patterns.waits(s);
+      case syscall -> List.of(Patterns.syscall(s));
+      case batch -> List.of(BatchPattern.run(s, Math.max(2, batch), quiet));
+    };
+  }
+
+  /** The bare gRPC echo, unary then streaming, on the same target with the same shape. */
+  private List<Measurement> runBaselines(Pattern p, Setup s) {
+    Runner.Limits limits = s.limits();
+    if (p == Pattern.sessions || p == Pattern.waits) {
+      long d = duration != null ? duration.toNanos() : TimeUnit.SECONDS.toNanos(2);
+      limits = new Runner.Limits(warmup == null ? 0 : warmup.toNanos(), d, 0, d + TimeUnit.SECONDS.toNanos(60));
+    }
+    try (Zxd zxd = Zxd.connect(daemon.target)) {
+      return List.of(
+          Baseline.unary(zxd.grpcChannel(), s.runner("baseline echo-unary"), s.concurrency, s.size, limits),
+          Baseline.stream(zxd.grpcChannel(), s.runner("baseline echo-stream"), s.concurrency, s.size, limits));
+    }
   }
 
   public static Map<String, Object> machine() {

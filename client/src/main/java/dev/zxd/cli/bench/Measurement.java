@@ -23,6 +23,13 @@ final class Measurement {
     this.latency = latency;
   }
 
+  /** The same figures under another name (a round's number appended). */
+  Measurement renamed(String newName) {
+    Measurement m = new Measurement(newName, description, ops, elapsedNanos, bytes, latency);
+    m.extra.putAll(extra);
+    return m;
+  }
+
   double seconds() {
     return elapsedNanos / 1e9;
   }

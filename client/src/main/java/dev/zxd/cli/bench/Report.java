@@ -39,20 +39,58 @@ final class Report {
   final List<Measurement> results;
   final List<Measurement> baselines;
   final List<Ratio> ratios = new ArrayList<>();
+  /** With several rounds: per (zxd figure, baseline) of a round, the median of each ratio over the rounds. */
+  final List<MedianRatio> medians = new ArrayList<>();
+
+  /** The median over rounds of one zxd figure's ratios to one baseline; names without the round suffix. */
+  record MedianRatio(String zxd, String baseline, int rounds, double throughput, double mb, double p50,
+      double p99) {}
 
   Report(String pattern, Map<String, Object> parameters, String target, Map<String, Object> machine,
       List<Measurement> results, List<Measurement> baselines) {
+    this(pattern, parameters, target, machine, results, baselines, 1);
+  }
+
+  /** {@code results} and {@code baselines} hold {@code rounds} equal rounds in turn; ratios pair within a round. */
+  Report(String pattern, Map<String, Object> parameters, String target, Map<String, Object> machine,
+      List<Measurement> results, List<Measurement> baselines, int rounds) {
     this.pattern = pattern;
     this.parameters = parameters;
     this.target = target;
     this.machine = machine;
     this.results = results;
     this.baselines = baselines;
-    for (Measurement z : results) {
-      for (Measurement b : baselines) {
-        ratios.add(new Ratio(z, b));
+    int perRound = results.size() / rounds;
+    int basePerRound = baselines.size() / rounds;
+    for (int r = 0; r < rounds; r++) {
+      for (Measurement z : results.subList(r * perRound, (r + 1) * perRound)) {
+        for (Measurement b : baselines.subList(r * basePerRound, (r + 1) * basePerRound)) {
+          ratios.add(new Ratio(z, b));
+        }
       }
     }
+    if (rounds > 1) {
+      int pairs = perRound * basePerRound;
+      for (int k = 0; k < pairs; k++) {
+        List<Ratio> same = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+          same.add(ratios.get(r * pairs + k));
+        }
+        medians.add(new MedianRatio(unsuffixed(same.get(0).zxd.name), unsuffixed(same.get(0).baseline.name),
+            rounds, median(same, Ratio::throughput), median(same, Ratio::mb), median(same, x -> x.latency(50)),
+            median(same, x -> x.latency(99))));
+      }
+    }
+  }
+
+  private static String unsuffixed(String name) {
+    int hash = name.lastIndexOf('#');
+    return hash < 0 ? name : name.substring(0, hash);
+  }
+
+  private static double median(List<Ratio> xs, java.util.function.ToDoubleFunction<Ratio> f) {
+    double[] v = xs.stream().mapToDouble(f).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   static double div(double a, double b) {
@@ -90,6 +128,16 @@ final class Report {
       for (Ratio x : ratios) {
         r.add(new String[] {x.zxd.name + " / " + x.baseline.name, "x" + f(x.throughput(), 3),
             x.mb() > 0 ? "x" + f(x.mb(), 3) : "-", "x" + f(x.latency(50), 3), "x" + f(x.latency(99), 3)});
+      }
+      print(out, r);
+    }
+    if (!medians.isEmpty()) {
+      out.println();
+      List<String[]> r = new ArrayList<>();
+      r.add(new String[] {"median of " + medians.get(0).rounds() + " rounds", "throughput", "MB/s", "p50", "p99"});
+      for (MedianRatio x : medians) {
+        r.add(new String[] {x.zxd() + " / " + x.baseline(), "x" + f(x.throughput(), 3),
+            x.mb() > 0 ? "x" + f(x.mb(), 3) : "-", "x" + f(x.p50(), 3), "x" + f(x.p99(), 3)});
       }
       print(out, r);
     }
@@ -171,6 +219,23 @@ final class Report {
       ra.add(j);
     }
     o.add("ratios", ra);
+    if (!medians.isEmpty()) {
+      JsonArray ma = new JsonArray();
+      for (MedianRatio x : medians) {
+        JsonObject j = new JsonObject();
+        j.addProperty("zxd", x.zxd());
+        j.addProperty("baseline", x.baseline());
+        j.addProperty("rounds", x.rounds());
+        j.addProperty("throughput_ratio", x.throughput());
+        if (x.mb() > 0) {
+          j.addProperty("mb_per_second_ratio", x.mb());
+        }
+        j.addProperty("p50_latency_ratio", x.p50());
+        j.addProperty("p99_latency_ratio", x.p99());
+        ma.add(j);
+      }
+      o.add("median_ratios", ma);
+    }
     return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o);
   }
 

@@ -1,6 +1,7 @@
 package dev.zxd.cli.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -120,6 +121,35 @@ class BenchCommandTest {
     for (JsonElement e : ratios) {
       assertTrue(e.getAsJsonObject().get("throughput_ratio").getAsDouble() > 0);
       assertTrue(e.getAsJsonObject().get("p50_latency_ratio").getAsDouble() > 0);
+    }
+  }
+
+  @Test
+  void roundsPairEachRunWithItsOwnBaselinesAndReportMedians() throws Exception {
+    JsonObject o = result("syscall", "--mode", "unary", "--duration", "200ms", "--warmup", "0s", "--baseline",
+        "--rounds", "3");
+    assertEquals(3, o.getAsJsonArray("results").size());
+    assertEquals(6, o.getAsJsonArray("baseline").size());
+    JsonArray ratios = o.getAsJsonArray("ratios");
+    assertEquals(6, ratios.size(), "two baselines per round, no pairs across rounds");
+    for (JsonElement e : ratios) {
+      JsonObject r = e.getAsJsonObject();
+      String round = r.get("zxd").getAsString().substring(r.get("zxd").getAsString().indexOf('#'));
+      assertTrue(r.get("baseline").getAsString().endsWith(round), r::toString);
+    }
+    JsonArray medians = o.getAsJsonArray("median_ratios");
+    assertEquals(2, medians.size());
+    for (JsonElement e : medians) {
+      JsonObject m = e.getAsJsonObject();
+      assertEquals(3, m.get("rounds").getAsInt());
+      assertTrue(m.get("baseline").getAsString().startsWith("echo-"), m::toString);
+      assertFalse(m.get("zxd").getAsString().contains("#"), m::toString);
+      // The median is one of the three rounds' own ratios.
+      double median = m.get("throughput_ratio").getAsDouble();
+      long matching = ratios.asList().stream().map(JsonElement::getAsJsonObject)
+          .filter(r -> r.get("baseline").getAsString().startsWith(m.get("baseline").getAsString() + "#"))
+          .filter(r -> r.get("throughput_ratio").getAsDouble() == median).count();
+      assertEquals(1, matching, m::toString);
     }
   }
 
