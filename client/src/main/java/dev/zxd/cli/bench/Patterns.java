@@ -484,8 +484,9 @@ final class Patterns {
         boolean chained = s.mode == BenchCommand.Mode.chained;
         int max = Math.max(4 * s.size, 65536);
         if (chained) {
-          // One pair queued at a time: two or three (reads of whatever has landed, sooner) measured slower,
-          // 281 and 92 MB/s against 372 over TCP in one session; so were reads of one write's size.
+          // One pair queued at a time. Measured slower, over TCP in one session: two or three pairs (reads of
+          // whatever has landed, sooner), reads of one write's size, and pairs waiting for a read threshold
+          // (ZX_PROP_SOCKET_RX_THRESHOLD 128 or 192 KiB) instead of READABLE: 92 to 281 MB/s against 305 to 372.
           new ChainedReader(((Sys.Streamed) r).stream(), rh, max, received).start(1);
         } else {
           drain(r, rh, max, received);
@@ -529,11 +530,13 @@ final class Patterns {
   }
 
   /**
-   * Chained writer: a short or refused write sends "wait for WRITABLE, then write the rest" as one message, so
-   * the daemon retries the moment there is room, with no trip back to the client.
+   * Chained writer: every write goes as "wait for WRITABLE, then write" in one message, so the daemon writes the
+   * moment there is room with no trip back to the client, and a full socket never sends the payload back to be
+   * sent again (a plain write refused with SHOULD_WAIT would have carried its 64 KiB for nothing). A short
+   * write chains the rest the same way.
    */
   private static CompletableFuture<Void> writeAllChained(SyscallStream s, int h, ByteString data) {
-    return s.call(socketWrite(h, data)).thenCompose(r -> afterWrite(s, h, data, r));
+    return waitThenWrite(s, h, data);
   }
 
   private static CompletableFuture<Void> afterWrite(SyscallStream s, int h, ByteString data, SyscallReply r) {
@@ -545,10 +548,14 @@ final class Patterns {
       }
       rest = data.substring(actual);
     } else if (r.getStatus() == Status.ZX_ERR_SHOULD_WAIT) {
-      rest = data;
+      rest = data; // another writer filled the socket between the wait and this write
     } else {
       throw new IllegalStateException("zx_socket_write: " + r.getStatus());
     }
+    return waitThenWrite(s, h, rest);
+  }
+
+  private static CompletableFuture<Void> waitThenWrite(SyscallStream s, int h, ByteString rest) {
     SyscallStream.Batch b = s.batch();
     SyscallStream.Step wait = b.add(q -> q.proto().setObjectWaitOne(
         waitOne(h, SOCK_WRITABLE | SOCK_PEER_CLOSED).getObjectWaitOne()));
