@@ -135,6 +135,8 @@ final class InvokeStream {
       if (afterCount > 0 || refCount > 0) {
         long[] waitFor = null; // distinct ids of requests still pending
         int waiting = 0;
+        // A request may name thousands of ids: past a few, duplicates are found by hashing, not by scanning.
+        java.util.Set<Long> seen = afterCount + refCount > 16 ? new java.util.HashSet<>() : null;
         for (int i = 0; i < afterCount + refCount; i++) {
           long dep = i < afterCount ? request.getAfter(i) : request.getRefs(i - afterCount).getId();
           long ticket = outcomes.find(dep);
@@ -146,7 +148,7 @@ final class InvokeStream {
             }
             continue; // an unknown ref fails when it is resolved, with the reference's own message
           }
-          if (outcomes.isDone(ticket) || contains(waitFor, waiting, dep)) {
+          if (outcomes.isDone(ticket) || (seen != null ? !seen.add(dep) : contains(waitFor, waiting, dep))) {
             continue;
           }
           if (waitFor == null) {

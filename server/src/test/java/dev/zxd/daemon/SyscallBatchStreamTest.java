@@ -147,6 +147,35 @@ class SyscallBatchStreamTest extends StreamTestServer {
   }
 
   @Test
+  void aRequestNamingTheSamePendingRequestManyTimesRunsOnceItCompletes() {
+    SessionStubs p = SessionStubs.create(channel, "repeater");
+    int event = p.event.create(EventCreateRequest.getDefaultInstance()).getOut();
+    try (BatchStream s = new BatchStream(p.token)) {
+      SyscallRequest.Builder dependent = SyscallRequest.newBuilder().setId(3)
+          .setObjectSignal(ObjectSignalRequest.newBuilder().setHandle(event).setClearMask(SIGNAL_0));
+      for (int i = 0; i < 40; i++) {
+        dependent.addAfter(i % 2 == 0 ? 1 : 2); // the pending wait, and a request already done, many times over
+      }
+      s.requests.onNext(batch(
+          SyscallRequest.newBuilder().setId(1).setObjectWaitOne(ObjectWaitOneRequest.newBuilder()
+              .setHandle(event).setSignals(SIGNAL_0).setDeadline(Long.MAX_VALUE)),
+          SyscallRequest.newBuilder().setId(2).setEventCreate(EventCreateRequest.getDefaultInstance()),
+          dependent));
+      s.awaitReplies(1);
+      assertEquals(List.of(2L), s.replies().stream().map(SyscallReply::getId).toList(), "3 waits for 1");
+      int second = s.replies().get(0).getEventCreate().getOut();
+      s.requests.onNext(batch(
+          SyscallRequest.newBuilder().setId(4).setObjectSignal(
+              ObjectSignalRequest.newBuilder().setHandle(event).setSetMask(SIGNAL_0)),
+          SyscallRequest.newBuilder().setId(5).setHandleClose(HandleCloseRequest.newBuilder().setHandle(second))));
+      s.awaitReplies(5);
+      List<Long> order = s.replies().stream().map(SyscallReply::getId).toList();
+      assertTrue(order.indexOf(1L) < order.indexOf(3L), "3 ran once 1 completed: " + order);
+      assertTrue(s.replies().stream().allMatch(x -> x.getStatus() == Status.ZX_OK), s.replies().toString());
+    }
+  }
+
+  @Test
   void afterTheProcessExitsTheStreamEndsUnauthenticated() throws Exception {
     SessionStubs p = SessionStubs.create(channel, "leaver");
     try (BatchStream s = new BatchStream(p.token)) {
