@@ -44,6 +44,14 @@ class SyscallBatchStreamTest extends StreamTestServer {
     }
   }
 
+  /** One batch: request {@code id} raises SIGNAL_0 on {@code event}, request id + 1 closes {@code handle}. */
+  private static void signalThenClose(BatchStream s, long id, int event, int handle) {
+    s.requests.onNext(batch(
+        SyscallRequest.newBuilder().setId(id).setObjectSignal(
+            ObjectSignalRequest.newBuilder().setHandle(event).setSetMask(SIGNAL_0)),
+        SyscallRequest.newBuilder().setId(id + 1).setHandleClose(HandleCloseRequest.newBuilder().setHandle(handle))));
+  }
+
   private static SyscallBatch batch(SyscallRequest.Builder... requests) {
     SyscallBatch.Builder b = SyscallBatch.newBuilder();
     for (SyscallRequest.Builder r : requests) {
@@ -104,10 +112,7 @@ class SyscallBatchStreamTest extends StreamTestServer {
       s.awaitReplies(1);
       assertEquals(List.of(2L), s.replies().stream().map(SyscallReply::getId).toList(), "the wait is pending");
       int second = s.replies().get(0).getEventCreate().getOut();
-      s.requests.onNext(batch(
-          SyscallRequest.newBuilder().setId(3).setObjectSignal(
-              ObjectSignalRequest.newBuilder().setHandle(event).setSetMask(SIGNAL_0)),
-          SyscallRequest.newBuilder().setId(4).setHandleClose(HandleCloseRequest.newBuilder().setHandle(second))));
+      signalThenClose(s, 3, event, second);
       s.awaitReplies(4);
       List<SyscallReply> r = s.replies();
       assertEquals(Status.ZX_OK, r.stream().filter(x -> x.getId() == 1).findFirst().orElseThrow().getStatus());
@@ -164,10 +169,7 @@ class SyscallBatchStreamTest extends StreamTestServer {
       s.awaitReplies(1);
       assertEquals(List.of(2L), s.replies().stream().map(SyscallReply::getId).toList(), "3 waits for 1");
       int second = s.replies().get(0).getEventCreate().getOut();
-      s.requests.onNext(batch(
-          SyscallRequest.newBuilder().setId(4).setObjectSignal(
-              ObjectSignalRequest.newBuilder().setHandle(event).setSetMask(SIGNAL_0)),
-          SyscallRequest.newBuilder().setId(5).setHandleClose(HandleCloseRequest.newBuilder().setHandle(second))));
+      signalThenClose(s, 4, event, second);
       s.awaitReplies(5);
       List<Long> order = s.replies().stream().map(SyscallReply::getId).toList();
       assertTrue(order.indexOf(1L) < order.indexOf(3L), "3 ran once 1 completed: " + order);
