@@ -22,8 +22,12 @@ public final class Socket extends PeeredObject<Socket> {
   public static final int HAS_ACCEPT = 4;
   public static final int CREATE_MASK = DATAGRAM | HAS_CONTROL | HAS_ACCEPT;
 
-  /** Bytes one direction holds: 128 mbufs of 2008 payload bytes, as Zircon. */
-  public static final int BUFFER_MAX = 257_024;
+  /**
+   * Bytes one direction holds, as current Zircon: 256 KiB rounded up to whole mbufs of 4064 payload bytes
+   * (65 of them), so four 64 KiB writes fit. The 2018 tree held 128 mbufs of 2008 bytes (257 024), where the
+   * fourth 64 KiB write went short. Visible to programs through ZX_INFO_SOCKET's rx_buf_max.
+   */
+  public static final int BUFFER_MAX = 264_160;
   public static final int CONTROL_MAX = 1024;
 
   /** The outcome of a data or control write. */

@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * works for handles without ZX_RIGHT_WAIT too).
  */
 final class SocketOps {
-  static final int MAX = Socket.BUFFER_MAX; // 257 024
+  static final int MAX = Socket.BUFFER_MAX; // 264 160
   static final int S_READABLE = Signals.SOCKET_READABLE;
   static final int S_WRITABLE = Signals.SOCKET_WRITABLE;
   static final int S_PEER_CLOSED = Signals.SOCKET_PEER_CLOSED;
