@@ -17,13 +17,16 @@ import dev.zxd.proto.v1.ClockGetMonotonicRequest;
 import dev.zxd.proto.v1.EventCreateRequest;
 import dev.zxd.proto.v1.HandleDisposition;
 import dev.zxd.proto.v1.HandleOp;
+import dev.zxd.proto.v1.Limit;
 import dev.zxd.proto.v1.ObjType;
+import dev.zxd.proto.v1.ObjectSetPropertyRequest;
 import dev.zxd.proto.v1.ObjectSignalRequest;
 import dev.zxd.proto.v1.ObjectWaitAsyncRequest;
 import dev.zxd.proto.v1.ObjectWaitOneRequest;
 import dev.zxd.proto.v1.PortGrpc;
 import dev.zxd.proto.v1.PortWaitReply;
 import dev.zxd.proto.v1.PortWaitStreamRequest;
+import dev.zxd.proto.v1.Property;
 import dev.zxd.proto.v1.Right;
 import dev.zxd.proto.v1.Signal;
 import dev.zxd.proto.v1.SocketOption;
@@ -59,6 +62,8 @@ final class Patterns {
   static final int SOCK_READABLE = Signal.ZX_SOCKET_READABLE_VALUE;
   static final int SOCK_WRITABLE = Signal.ZX_SOCKET_WRITABLE_VALUE;
   static final int SOCK_PEER_CLOSED = Signal.ZX_SOCKET_PEER_CLOSED_VALUE;
+  static final int SOCK_WRITE_THRESHOLD = Signal.ZX_SOCKET_WRITE_THRESHOLD_VALUE;
+  static final int SOCKET_CAPACITY = Limit.ZX_SOCKET_BUFFER_MAX_VALUE;
   static final int USER_0 = Signal.ZX_USER_SIGNAL_0_VALUE;
 
   // ---- requests ----
@@ -480,6 +485,7 @@ final class Patterns {
       int rh = f.give(0, pair.end1());
       ByteString data = ByteString.copyFrom(new byte[s.size]);
       AtomicLong received = new AtomicLong();
+      AtomicLong reads = new AtomicLong();
       try (Sys w = Sys.of(f.root, s.mode); Sys r = Sys.of(f.kids.get(0), s.mode)) {
         boolean chained = s.mode == BenchCommand.Mode.chained;
         int max = Math.max(4 * s.size, 65536);
@@ -487,23 +493,35 @@ final class Patterns {
           // One pair queued at a time. Measured slower, over TCP in one session: two or three pairs (reads of
           // whatever has landed, sooner), reads of one write's size, and pairs waiting for a read threshold
           // (ZX_PROP_SOCKET_RX_THRESHOLD 128 or 192 KiB) instead of READABLE: 92 to 281 MB/s against 305 to 372.
-          new ChainedReader(((Sys.Streamed) r).stream(), rh, max, received).start(1);
+          new ChainedReader(((Sys.Streamed) r).stream(), rh, max, received, reads).start(1);
         } else {
-          drain(r, rh, max, received);
+          drain(r, rh, max, received, reads);
+        }
+        ChainedWriter writer = chained ? new ChainedWriter(((Sys.Streamed) w).stream(), wh) : null;
+        if (writer != null) {
+          writer.start(s.size);
         }
         List<Runner.Lane> lanes = new ArrayList<>();
         for (int i = 0; i < s.concurrency; i++) {
-          lanes.add(chained ? () -> writeAllChained(((Sys.Streamed) w).stream(), wh, data)
-              : () -> writeAll(w, wh, data));
+          lanes.add(chained ? () -> writer.write(data) : () -> writeAll(w, wh, data));
         }
         long before = received.get();
+        long readsBefore = reads.get();
         long t0 = System.nanoTime();
         Measurement m = s.runner("socket").run("zxd-socket-" + s.mode,
-            s.size + " B socket writes (stream socket, short writes retried, SHOULD_WAIT waits for WRITABLE) from "
-                + "one process, read by another; " + s.mode + ", " + s.concurrency + " writes in flight", lanes,
+            s.size + " B socket writes (stream socket, " + (chained
+                ? "each queued in the daemon behind the previous one until it fits, WRITE_THRESHOLD"
+                : "short writes retried, SHOULD_WAIT waits for WRITABLE") + ") from one process, read by another; "
+                + s.mode + ", " + s.concurrency + " writes in flight", lanes,
             s.limits(), s.size);
         double seconds = (System.nanoTime() - t0) / 1e9;
         m.extra.put("reader_mb_per_second_whole_run", (received.get() - before) / 1e6 / seconds);
+        long n = reads.get() - readsBefore;
+        m.extra.put("reader_mean_read_bytes", n == 0 ? 0.0 : (received.get() - before) / (double) n);
+        if (writer != null) {
+          m.extra.put("writes_short", (double) writer.shortWrites.get());
+          m.extra.put("writes_refused", (double) writer.refusedWrites.get());
+        }
         return m;
       }
     }
@@ -530,38 +548,67 @@ final class Patterns {
   }
 
   /**
-   * Chained writer: every write goes as "wait for WRITABLE, then write" in one message, so the daemon writes the
-   * moment there is room with no trip back to the client, and a full socket never sends the payload back to be
-   * sent again (a plain write refused with SHOULD_WAIT would have carried its 64 KiB for nothing). A short
-   * write chains the rest the same way.
+   * Chained writer: every write goes as "wait, then write" in one message, queued in the daemon behind the
+   * previous write of any lane (after), and the wait is for ZX_SOCKET_WRITE_THRESHOLD with the threshold set to
+   * one write's size. So the daemon runs each write the moment it fits whole, in the order sent, with no trip
+   * back to the client: no short writes, and no lanes woken together to race for the same room (a write that
+   * lost the race would have carried its payload to the daemon for nothing).
    */
-  private static CompletableFuture<Void> writeAllChained(SyscallStream s, int h, ByteString data) {
-    return waitThenWrite(s, h, data);
-  }
+  private static final class ChainedWriter {
+    private final SyscallStream s;
+    private final int h;
+    final AtomicLong shortWrites = new AtomicLong();
+    final AtomicLong refusedWrites = new AtomicLong();
+    private SyscallStream.Step lastWrite; // guarded by this
+    private int waitFor = SOCK_WRITABLE | SOCK_PEER_CLOSED;
 
-  private static CompletableFuture<Void> afterWrite(SyscallStream s, int h, ByteString data, SyscallReply r) {
-    ByteString rest;
-    if (r.getStatus() == Status.ZX_OK) {
-      int actual = r.getSocketWrite().getActual();
-      if (actual >= data.size()) {
-        return CompletableFuture.completedFuture(null);
-      }
-      rest = data.substring(actual);
-    } else if (r.getStatus() == Status.ZX_ERR_SHOULD_WAIT) {
-      rest = data; // another writer filled the socket between the wait and this write
-    } else {
-      throw new IllegalStateException("zx_socket_write: " + r.getStatus());
+    ChainedWriter(SyscallStream s, int h) {
+      this.s = s;
+      this.h = h;
     }
-    return waitThenWrite(s, h, rest);
-  }
 
-  private static CompletableFuture<Void> waitThenWrite(SyscallStream s, int h, ByteString rest) {
-    SyscallStream.Batch b = s.batch();
-    SyscallStream.Step wait = b.add(q -> q.proto().setObjectWaitOne(
-        waitOne(h, SOCK_WRITABLE | SOCK_PEER_CLOSED).getObjectWaitOne()));
-    SyscallStream.Step write = b.add(q -> q.after(wait).proto().setSocketWrite(socketWrite(h, rest).getSocketWrite()));
-    b.send();
-    return write.reply().thenCompose(wr -> afterWrite(s, h, rest, wr));
+    /** Sets the socket's write threshold to one write: WRITE_THRESHOLD then means "this write fits". */
+    void start(int writeSize) {
+      if (writeSize > SOCKET_CAPACITY) {
+        return; // never fits whole: wait for any room, and the rest of each short write is chained behind it
+      }
+      ok(s.call(SyscallRequest.newBuilder().setObjectSetProperty(ObjectSetPropertyRequest.newBuilder()
+          .setHandle(h).setProperty(Property.ZX_PROP_SOCKET_TX_THRESHOLD_VALUE).setNumber(writeSize))).join(),
+          "zx_object_set_property(ZX_PROP_SOCKET_TX_THRESHOLD)");
+      waitFor = SOCK_WRITE_THRESHOLD | SOCK_PEER_CLOSED;
+    }
+
+    CompletableFuture<Void> write(ByteString data) {
+      SyscallStream.Step write;
+      synchronized (this) {
+        SyscallStream.Batch b = s.batch();
+        SyscallStream.Step previous = lastWrite;
+        SyscallStream.Step wait = b.add(q -> {
+          if (previous != null) {
+            q.after(previous);
+          }
+          q.proto().setObjectWaitOne(waitOne(h, waitFor).getObjectWaitOne());
+        });
+        write = b.add(q -> q.after(wait).proto().setSocketWrite(socketWrite(h, data).getSocketWrite()));
+        lastWrite = write;
+        b.send();
+      }
+      return write.reply().thenCompose(r -> {
+        if (r.getStatus() == Status.ZX_OK) {
+          int actual = r.getSocketWrite().getActual();
+          if (actual >= data.size()) {
+            return CompletableFuture.completedFuture((Void) null);
+          }
+          shortWrites.incrementAndGet();
+          return write(data.substring(actual));
+        }
+        if (r.getStatus() == Status.ZX_ERR_SHOULD_WAIT) {
+          refusedWrites.incrementAndGet();
+          return write(data); // another process wrote to the socket between the wait and this write
+        }
+        throw new IllegalStateException("zx_socket_write: " + r.getStatus());
+      });
+    }
   }
 
   /**
@@ -574,13 +621,15 @@ final class Patterns {
     private final int h;
     private final int max;
     private final AtomicLong received;
+    private final AtomicLong reads;
     private SyscallStream.Step lastRead; // guarded by this
 
-    ChainedReader(SyscallStream s, int h, int max, AtomicLong received) {
+    ChainedReader(SyscallStream s, int h, int max, AtomicLong received, AtomicLong reads) {
       this.s = s;
       this.h = h;
       this.max = max;
       this.received = received;
+      this.reads = reads;
     }
 
     void start(int depth) {
@@ -604,6 +653,7 @@ final class Patterns {
       read.reply().thenAccept(r -> {
         if (r.getStatus() == Status.ZX_OK) {
           received.addAndGet(r.getSocketRead().getBuffer().size());
+          reads.incrementAndGet();
         }
       }).exceptionally(t -> null);
       wait.reply().thenAccept(w -> {
@@ -614,15 +664,16 @@ final class Patterns {
     }
   }
 
-  private static void drain(Sys s, int h, int max, AtomicLong received) {
+  private static void drain(Sys s, int h, int max, AtomicLong received, AtomicLong reads) {
     s.call(socketRead(h, max)).thenAccept(r -> {
       if (r.getStatus() == Status.ZX_OK) {
         received.addAndGet(r.getSocketRead().getBuffer().size());
-        drain(s, h, max, received);
+        reads.incrementAndGet();
+        drain(s, h, max, received, reads);
       } else if (r.getStatus() == Status.ZX_ERR_SHOULD_WAIT) {
         s.call(waitOne(h, SOCK_READABLE | SOCK_PEER_CLOSED)).thenAccept(w -> {
           if (w.getStatus() == Status.ZX_OK && (w.getObjectWaitOne().getObserved() & SOCK_READABLE) != 0) {
-            drain(s, h, max, received);
+            drain(s, h, max, received, reads);
           }
         }).exceptionally(t -> null);
       }

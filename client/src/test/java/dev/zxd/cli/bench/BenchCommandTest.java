@@ -192,10 +192,26 @@ class BenchCommandTest {
   }
 
   @Test
-  void socketChained() throws Exception {
-    JsonObject o = result("socket", "--mode", "chained", "--size", "65536", "--concurrency", "2", "--duration",
+  void socketChainedWritesGoWholeInOrderWithoutRacing() throws Exception {
+    // Eight writers of 64 KiB keep the socket (four writes' worth) full: each write waits in the daemon behind
+    // the previous one for WRITE_THRESHOLD, so none goes short and none is refused.
+    JsonObject o = result("socket", "--mode", "chained", "--size", "65536", "--concurrency", "8", "--duration",
         "300ms", "--warmup", "0s");
-    assertTrue(o.get("throughput_mb_per_second").getAsDouble() > 0);
+    JsonObject r = o.getAsJsonArray("results").get(0).getAsJsonObject();
+    assertTrue(r.get("ops").getAsLong() > 0);
+    JsonObject extra = r.getAsJsonObject("extra");
+    assertEquals(0, extra.get("writes_short").getAsLong(), "a write that fits whole never goes short");
+    assertEquals(0, extra.get("writes_refused").getAsLong(), "no two writes race for the same room");
+    assertTrue(extra.get("reader_mean_read_bytes").getAsDouble() > 0);
+  }
+
+  @Test
+  void socketChainedWritesLargerThanTheSocketGoShortAndFinish() throws Exception {
+    JsonObject o = result("socket", "--mode", "chained", "--size", "300000", "--concurrency", "2", "--duration",
+        "300ms", "--warmup", "0s");
+    JsonObject r = o.getAsJsonArray("results").get(0).getAsJsonObject();
+    assertTrue(r.get("ops").getAsLong() > 0, "300 000-byte writes complete in pieces");
+    assertTrue(r.getAsJsonObject("extra").get("writes_short").getAsLong() > 0);
   }
 
   @Test
