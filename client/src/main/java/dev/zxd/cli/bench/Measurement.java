@@ -13,6 +13,8 @@ final class Measurement {
   final long bytes;
   final Histogram latency;
   final Map<String, Object> extra = new LinkedHashMap<>();
+  /** Percent of the machine's CPU time stolen by the hypervisor while measuring; NaN if unknown. */
+  double stealPercent = Double.NaN;
 
   Measurement(String name, String description, long ops, long elapsedNanos, long bytes, Histogram latency) {
     this.name = name;
@@ -27,6 +29,7 @@ final class Measurement {
   Measurement renamed(String newName) {
     Measurement m = new Measurement(newName, description, ops, elapsedNanos, bytes, latency);
     m.extra.putAll(extra);
+    m.stealPercent = stealPercent;
     return m;
   }
 

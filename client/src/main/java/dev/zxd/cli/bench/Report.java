@@ -16,6 +16,8 @@ import org.HdrHistogram.HistogramIterationValue;
 /** The result of one bench run, as a table, as JSON, and as an HTML page with the latency distribution. */
 final class Report {
   static final double[] PERCENTILES = {50, 90, 99, 99.9};
+  /** A run with this much steal time gets a note under the table. */
+  static final double STEAL_WARNING_PERCENT = 5;
 
   /** One zxd figure against one baseline. */
   record Ratio(Measurement zxd, Measurement baseline) {
@@ -112,15 +114,20 @@ final class Report {
   void printTable(PrintWriter out) {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"run", "ops", "seconds", "ops/s", "MB/s", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs",
-        "max µs"});
+        "max µs", "steal %"});
     List<Measurement> all = new ArrayList<>(results);
     all.addAll(baselines);
     for (Measurement m : all) {
       rows.add(new String[] {m.name, String.valueOf(m.ops), f(m.seconds(), 2), f(m.opsPerSecond(), 0),
           m.bytes > 0 ? f(m.mbPerSecond(), 1) : "-", f(m.us(50), 1), f(m.us(90), 1), f(m.us(99), 1),
-          f(m.us(99.9), 1), f(m.maxUs(), 1)});
+          f(m.us(99.9), 1), f(m.maxUs(), 1), Double.isNaN(m.stealPercent) ? "-" : f(m.stealPercent, 1)});
     }
     print(out, rows);
+    double worst = all.stream().mapToDouble(m -> m.stealPercent).filter(x -> !Double.isNaN(x)).max().orElse(0);
+    if (worst >= STEAL_WARNING_PERCENT) {
+      out.println("note: the hypervisor took " + f(worst, 1) + " % of the CPU time during a run (steal %);"
+          + " figures from such runs say more about the host than about zxd");
+    }
     if (!ratios.isEmpty()) {
       out.println();
       List<String[]> r = new ArrayList<>();
@@ -258,6 +265,9 @@ final class Report {
     }
     j.add("histogram_buckets", buckets);
     j.add("extra", map(m.extra));
+    if (!Double.isNaN(m.stealPercent)) {
+      j.addProperty("steal_percent", m.stealPercent);
+    }
     return j;
   }
 

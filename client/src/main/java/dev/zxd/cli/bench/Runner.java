@@ -54,6 +54,7 @@ final class Runner {
     long warmEnd = t0 + limits.warmupNanos();
     measuring = limits.warmupNanos() <= 0;
     long measureStart = measuring ? t0 : 0;
+    CpuSteal stealAtStart = measuring ? CpuSteal.now() : null;
     if (measuring && limits.durationNanos() > 0) {
       endAt = t0 + limits.durationNanos();
     }
@@ -68,6 +69,7 @@ final class Runner {
         long now = System.nanoTime();
         if (!measuring && now >= warmEnd) {
           measureStart = System.nanoTime();
+          stealAtStart = CpuSteal.now();
           if (limits.durationNanos() > 0) {
             endAt = measureStart + limits.durationNanos();
           }
@@ -116,7 +118,9 @@ final class Runner {
     }
     Histogram copy = histogram.copy();
     long ops = copy.getTotalCount();
-    return new Measurement(name, description, ops, end - measureStart, ops * bytesPerOp, copy);
+    Measurement m = new Measurement(name, description, ops, end - measureStart, ops * bytesPerOp, copy);
+    m.stealPercent = CpuSteal.percent(stealAtStart, CpuSteal.now());
+    return m;
   }
 
   private boolean shouldStop() {

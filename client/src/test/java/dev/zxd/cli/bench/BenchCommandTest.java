@@ -203,6 +203,10 @@ class BenchCommandTest {
     assertEquals(0, extra.get("writes_short").getAsLong(), "a write that fits whole never goes short");
     assertEquals(0, extra.get("writes_refused").getAsLong(), "no two writes race for the same room");
     assertTrue(extra.get("reader_mean_read_bytes").getAsDouble() > 0);
+    if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/stat"))) {
+      double steal = r.get("steal_percent").getAsDouble();
+      assertTrue(steal >= 0 && steal <= 100, "the run reports the host's steal time: " + steal);
+    }
   }
 
   @Test
