@@ -51,6 +51,11 @@ public final class Settings {
   public static final Setting<Integer> FLOW_CONTROL_WINDOW = Setting.of("flow-control-window", "1048576",
       "HTTP/2 flow-control window per stream, in bytes (sized so several 64 KiB messages are in flight).",
       Setting.intAtLeast(65_535));
+  public static final Setting<Integer> IO_THREADS = Setting.of("io-threads", "0",
+      "Transport threads per listener (each serves its connections and runs their syscalls); 0 = two per core. "
+          + "With one, a syscall that wakes another connection's wait replies on the same thread, with no "
+          + "hand-off: on a small machine shared with its clients that measured faster; more let more cores "
+          + "serve many clients.", Setting.intAtLeast(0));
 
   public static final Setting<ListenAddress> METRICS = Setting.of("metrics", "off",
       "Serve Prometheus metrics at http://ADDRESS/metrics (host:port, port 0 = any free port), or off.",
@@ -80,7 +85,7 @@ public final class Settings {
   public static final List<Setting<?>> ALL = List.of(
       LISTEN, LEASE, GRACE_PERIOD, TOKEN_EXPIRY, MAX_HANDLES_PER_PROCESS, MAX_PROCESSES, MAX_VMO_BYTES,
       MEMORY_BUDGET_BYTES, MAX_CHANNEL_MESSAGES, MAX_CHANNEL_BYTES, MAX_PENDING_WAITS_PER_PROCESS,
-      MAX_FRAME_BYTES, FLOW_CONTROL_WINDOW, METRICS, ADMIN_TOKEN, TRACE_BUFFER_EVENTS,
+      MAX_FRAME_BYTES, FLOW_CONTROL_WINDOW, IO_THREADS, METRICS, ADMIN_TOKEN, TRACE_BUFFER_EVENTS,
       TLS_CERT, TLS_KEY, TLS_CLIENT_CA, ALLOW_PLAINTEXT_TOKENS, STREAM_STALL_TIMEOUT);
 
   private final Map<Setting<?>, List<Object>> values = new LinkedHashMap<>();

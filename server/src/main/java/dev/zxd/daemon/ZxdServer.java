@@ -176,6 +176,7 @@ public final class ZxdServer implements AutoCloseable {
     private final List<ListenAddress> listen = new ArrayList<>();
     private int maxFrameBytes = 4 << 20;
     private int flowControlWindow = 1 << 20;
+    private int ioThreads;
     private ListenAddress.Tcp metrics;
     private String adminToken = "";
     private int traceBufferEvents = 65_536;
@@ -198,6 +199,15 @@ public final class ZxdServer implements AutoCloseable {
 
     public Builder maxFrameBytes(int bytes) {
       this.maxFrameBytes = bytes;
+      return this;
+    }
+
+    /** Transport threads per listener; 0 = Netty's default (two per core). */
+    public Builder ioThreads(int threads) {
+      if (threads < 0) {
+        throw new IllegalArgumentException("io threads must be at least 0: " + threads);
+      }
+      this.ioThreads = threads;
       return this;
     }
 
@@ -255,6 +265,7 @@ public final class ZxdServer implements AutoCloseable {
       settings.getAll(Settings.LISTEN).forEach(this::listen);
       maxFrameBytes(settings.get(Settings.MAX_FRAME_BYTES));
       flowControlWindow(settings.get(Settings.FLOW_CONTROL_WINDOW));
+      ioThreads(settings.get(Settings.IO_THREADS));
       ListenAddress m = settings.get(Settings.METRICS);
       if (m instanceof ListenAddress.Tcp t) {
         metrics(t);
@@ -398,7 +409,7 @@ public final class ZxdServer implements AutoCloseable {
         }
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0,
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads,
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         loops.add(boss);
         loops.add(workers);

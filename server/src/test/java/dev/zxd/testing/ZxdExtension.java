@@ -35,6 +35,7 @@ public final class ZxdExtension implements BeforeAllCallback, AfterEachCallback,
 
   private final Transport transport;
   private KernelConfig config;
+  private int ioThreads;
   private ZxdServer server;
   private Path socketDir;
 
@@ -57,6 +58,12 @@ public final class ZxdExtension implements BeforeAllCallback, AfterEachCallback,
     return this;
   }
 
+  /** Transport threads for the listener (the daemon's --io-threads); 0, the default, is two per core. */
+  public ZxdExtension withIoThreads(int threads) {
+    this.ioThreads = threads;
+    return this;
+  }
+
   public Transport transport() {
     return transport;
   }
@@ -75,7 +82,7 @@ public final class ZxdExtension implements BeforeAllCallback, AfterEachCallback,
       default:
         address = new ListenAddress.Tcp("127.0.0.1", 0);
     }
-    server = ZxdServer.builder().kernelConfig(config).listen(address).start();
+    server = ZxdServer.builder().kernelConfig(config).ioThreads(ioThreads).listen(address).start();
   }
 
   /** What to pass to a client: {@code 127.0.0.1:port}, {@code unix:/path} or {@code inprocess:name}. */
