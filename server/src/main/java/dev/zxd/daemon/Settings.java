@@ -54,8 +54,7 @@ public final class Settings {
   public static final Setting<Integer> IO_THREADS = Setting.of("io-threads", "0",
       "Transport threads per listener (each serves its connections and runs their syscalls); 0 = two per core. "
           + "With one, a syscall that wakes another connection's wait replies on the same thread, with no "
-          + "hand-off: on a small machine shared with its clients that measured faster; more let more cores "
-          + "serve many clients.", Setting.intAtLeast(0));
+          + "hand-off between threads; more let more cores serve many clients.", Setting.intAtLeast(0));
 
   public static final Setting<ListenAddress> METRICS = Setting.of("metrics", "off",
       "Serve Prometheus metrics at http://ADDRESS/metrics (host:port, port 0 = any free port), or off.",
