@@ -519,8 +519,8 @@ final class Patterns {
         long n = reads.get() - readsBefore;
         m.extra.put("reader_mean_read_bytes", n == 0 ? 0.0 : (received.get() - before) / (double) n);
         if (writer != null) {
-          m.extra.put("writes_short", (double) writer.shortWrites.get());
-          m.extra.put("writes_refused", (double) writer.refusedWrites.get());
+          m.extra.put("writes_short", writer.shortWrites.get());
+          m.extra.put("writes_refused", writer.refusedWrites.get());
         }
         return m;
       }
