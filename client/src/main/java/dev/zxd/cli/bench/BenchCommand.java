@@ -135,8 +135,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
       description = "Run the pattern (and with --baseline the echo runs after it) N times in turn and report each "
-          + "round's ratios and their medians: on a shared machine one round can catch a slow spell. Rounds after "
-          + "the first warm up for at most 2 s. Default ${DEFAULT-VALUE}.")
+          + "round's ratios and their medians: on a shared machine one round can catch a slow spell. A round in "
+          + "which the host stole more than 5 % of the CPU (Linux) is left out of the medians unless all were. "
+          + "Rounds after the first warm up for at most 2 s. Default ${DEFAULT-VALUE}.")
   int rounds;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Write the result as JSON to FILE.")

@@ -32,6 +32,11 @@ final class Report {
     double latency(double p) {
       return div(zxd.us(p), baseline.us(p));
     }
+
+    /** Whether the host took too much CPU during either run for the ratio to say much (unknown steal: no). */
+    boolean noisy() {
+      return zxd.stealPercent > STEAL_WARNING_PERCENT || baseline.stealPercent > STEAL_WARNING_PERCENT;
+    }
   }
 
   final String pattern;
@@ -44,9 +49,13 @@ final class Report {
   /** With several rounds: per (zxd figure, baseline) of a round, the median of each ratio over the rounds. */
   final List<MedianRatio> medians = new ArrayList<>();
 
-  /** The median over rounds of one zxd figure's ratios to one baseline; names without the round suffix. */
-  record MedianRatio(String zxd, String baseline, int rounds, double throughput, double mb, double p50,
-      double p99) {}
+  /**
+   * The median over rounds of one zxd figure's ratios to one baseline; names without the round suffix. Rounds
+   * in which the host stole more than {@link #STEAL_WARNING_PERCENT} of the CPU are set aside, unless every
+   * round was like that. {@code rounds} counts the rounds the median is taken over.
+   */
+  record MedianRatio(String zxd, String baseline, int rounds, int setAside, double throughput, double mb,
+      double p50, double p99) {}
 
   Report(String pattern, Map<String, Object> parameters, String target, Map<String, Object> machine,
       List<Measurement> results, List<Measurement> baselines) {
@@ -74,13 +83,17 @@ final class Report {
     if (rounds > 1) {
       int pairs = perRound * basePerRound;
       for (int k = 0; k < pairs; k++) {
-        List<Ratio> same = new ArrayList<>();
+        List<Ratio> all = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-          same.add(ratios.get(r * pairs + k));
+          all.add(ratios.get(r * pairs + k));
         }
-        medians.add(new MedianRatio(unsuffixed(same.get(0).zxd.name), unsuffixed(same.get(0).baseline.name),
-            rounds, median(same, Ratio::throughput), median(same, Ratio::mb), median(same, x -> x.latency(50)),
-            median(same, x -> x.latency(99))));
+        List<Ratio> same = all.stream().filter(x -> !x.noisy()).toList();
+        if (same.isEmpty()) {
+          same = all;
+        }
+        medians.add(new MedianRatio(unsuffixed(all.get(0).zxd.name), unsuffixed(all.get(0).baseline.name),
+            same.size(), rounds - same.size(), median(same, Ratio::throughput), median(same, Ratio::mb),
+            median(same, x -> x.latency(50)), median(same, x -> x.latency(99))));
       }
     }
   }
@@ -141,10 +154,11 @@ final class Report {
     if (!medians.isEmpty()) {
       out.println();
       List<String[]> r = new ArrayList<>();
-      r.add(new String[] {"median of " + medians.get(0).rounds() + " rounds", "throughput", "MB/s", "p50", "p99"});
+      r.add(new String[] {"median over rounds", "throughput", "MB/s", "p50", "p99", "rounds"});
       for (MedianRatio x : medians) {
         r.add(new String[] {x.zxd() + " / " + x.baseline(), "x" + f(x.throughput(), 3),
-            x.mb() > 0 ? "x" + f(x.mb(), 3) : "-", "x" + f(x.p50(), 3), "x" + f(x.p99(), 3)});
+            x.mb() > 0 ? "x" + f(x.mb(), 3) : "-", "x" + f(x.p50(), 3), "x" + f(x.p99(), 3),
+            x.rounds() + (x.setAside() > 0 ? " (" + x.setAside() + " set aside: steal)" : "")});
       }
       print(out, r);
     }
@@ -233,6 +247,7 @@ final class Report {
         j.addProperty("zxd", x.zxd());
         j.addProperty("baseline", x.baseline());
         j.addProperty("rounds", x.rounds());
+        j.addProperty("rounds_set_aside", x.setAside());
         j.addProperty("throughput_ratio", x.throughput());
         if (x.mb() > 0) {
           j.addProperty("mb_per_second_ratio", x.mb());

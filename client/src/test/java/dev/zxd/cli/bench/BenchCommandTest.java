@@ -141,15 +141,21 @@ class BenchCommandTest {
     assertEquals(2, medians.size());
     for (JsonElement e : medians) {
       JsonObject m = e.getAsJsonObject();
-      assertEquals(3, m.get("rounds").getAsInt());
+      // Rounds with much steal time are set aside (ReportTest); this machine's steal decides how many.
+      assertEquals(3, m.get("rounds").getAsInt() + m.get("rounds_set_aside").getAsInt(), m::toString);
       assertTrue(m.get("baseline").getAsString().startsWith("echo-"), m::toString);
       assertFalse(m.get("zxd").getAsString().contains("#"), m::toString);
-      // The median is one of the three rounds' own ratios.
       double median = m.get("throughput_ratio").getAsDouble();
-      long matching = ratios.asList().stream().map(JsonElement::getAsJsonObject)
+      List<Double> own = ratios.asList().stream().map(JsonElement::getAsJsonObject)
           .filter(r -> r.get("baseline").getAsString().startsWith(m.get("baseline").getAsString() + "#"))
-          .filter(r -> r.get("throughput_ratio").getAsDouble() == median).count();
-      assertEquals(1, matching, m::toString);
+          .map(r -> r.get("throughput_ratio").getAsDouble()).toList();
+      assertEquals(3, own.size());
+      if (m.get("rounds").getAsInt() == 3) {
+        assertTrue(own.contains(median), "the median is one of the three rounds' own ratios: " + m);
+      } else {
+        assertTrue(median >= java.util.Collections.min(own) && median <= java.util.Collections.max(own),
+            m::toString);
+      }
     }
   }
 
