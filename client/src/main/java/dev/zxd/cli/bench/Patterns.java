@@ -49,6 +49,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -484,8 +485,7 @@ final class Patterns {
       int wh = pair.end0().value();
       int rh = f.give(0, pair.end1());
       ByteString data = ByteString.copyFrom(new byte[s.size]);
-      AtomicLong received = new AtomicLong();
-      AtomicLong reads = new AtomicLong();
+      ReadTally tally = new ReadTally();
       try (Sys w = Sys.of(f.root, s.mode); Sys r = Sys.of(f.kids.get(0), s.mode)) {
         boolean chained = s.mode == BenchCommand.Mode.chained;
         int max = Math.max(4 * s.size, 65536);
@@ -493,9 +493,9 @@ final class Patterns {
           // One pair queued at a time. Measured slower, over TCP in one session: two or three pairs (reads of
           // whatever has landed, sooner), reads of one write's size, and pairs waiting for a read threshold
           // (ZX_PROP_SOCKET_RX_THRESHOLD 128 or 192 KiB) instead of READABLE: 92 to 281 MB/s against 305 to 372.
-          new ChainedReader(((Sys.Streamed) r).stream(), rh, max, received, reads).start(1);
+          new ChainedReader(((Sys.Streamed) r).stream(), rh, max, tally).start();
         } else {
-          drain(r, rh, max, received, reads);
+          drain(r, rh, max, tally);
         }
         ChainedWriter writer = chained ? new ChainedWriter(((Sys.Streamed) w).stream(), wh) : null;
         if (writer != null) {
@@ -505,8 +505,8 @@ final class Patterns {
         for (int i = 0; i < s.concurrency; i++) {
           lanes.add(chained ? () -> writer.write(data) : () -> writeAll(w, wh, data));
         }
-        long before = received.get();
-        long readsBefore = reads.get();
+        long before = tally.bytes.get();
+        long readsBefore = tally.reads.get();
         long t0 = System.nanoTime();
         Measurement m = s.runner("socket").run("zxd-socket-" + s.mode,
             s.size + " B socket writes (stream socket, " + (chained
@@ -515,9 +515,10 @@ final class Patterns {
                 + s.mode + ", " + s.concurrency + " writes in flight", lanes,
             s.limits(), s.size);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        m.extra.put("reader_mb_per_second_whole_run", (received.get() - before) / 1e6 / seconds);
-        long n = reads.get() - readsBefore;
-        m.extra.put("reader_mean_read_bytes", n == 0 ? 0.0 : (received.get() - before) / (double) n);
+        long bytes = tally.bytes.get() - before;
+        long n = tally.reads.get() - readsBefore;
+        m.extra.put("reader_mb_per_second_whole_run", bytes / 1e6 / seconds);
+        m.extra.put("reader_mean_read_bytes", n == 0 ? 0.0 : bytes / (double) n);
         if (writer != null) {
           m.extra.put("writes_short", writer.shortWrites.get());
           m.extra.put("writes_refused", writer.refusedWrites.get());
@@ -557,14 +558,15 @@ final class Patterns {
   private static final class ChainedWriter {
     private final SyscallStream s;
     private final int h;
+    private final QueuedPairs pairs;
     final AtomicLong shortWrites = new AtomicLong();
     final AtomicLong refusedWrites = new AtomicLong();
-    private SyscallStream.Step lastWrite; // guarded by this
     private int waitFor = SOCK_WRITABLE | SOCK_PEER_CLOSED;
 
     ChainedWriter(SyscallStream s, int h) {
       this.s = s;
       this.h = h;
+      this.pairs = new QueuedPairs(s, h);
     }
 
     /** Sets the socket's write threshold to one write: WRITE_THRESHOLD then means "this write fits". */
@@ -579,20 +581,7 @@ final class Patterns {
     }
 
     CompletableFuture<Void> write(ByteString data) {
-      SyscallStream.Step write;
-      synchronized (this) {
-        SyscallStream.Batch b = s.batch();
-        SyscallStream.Step previous = lastWrite;
-        SyscallStream.Step wait = b.add(q -> {
-          if (previous != null) {
-            q.after(previous);
-          }
-          q.proto().setObjectWaitOne(waitOne(h, waitFor).getObjectWaitOne());
-        });
-        write = b.add(q -> q.after(wait).proto().setSocketWrite(socketWrite(h, data).getSocketWrite()));
-        lastWrite = write;
-        b.send();
-      }
+      SyscallStream.Step write = pairs.queue(waitFor, q -> q.setSocketWrite(socketWrite(h, data).getSocketWrite()))[1];
       return write.reply().thenCompose(r -> {
         if (r.getStatus() == Status.ZX_OK) {
           int actual = r.getSocketWrite().getActual();
@@ -612,51 +601,35 @@ final class Patterns {
   }
 
   /**
-   * Chained reader: "wait for READABLE, then read" sent as one message, each pair queued behind the previous
-   * pair's read, and a new pair sent whenever a wait completes, so the daemon always holds {@code depth} of the
-   * reader's next reads.
+   * Chained reader: "wait for READABLE, then read" sent as one message, and the next pair sent (queued behind
+   * this read) as soon as the wait completes, so the daemon always holds the reader's next read.
    */
   private static final class ChainedReader {
-    private final SyscallStream s;
     private final int h;
     private final int max;
-    private final AtomicLong received;
-    private final AtomicLong reads;
-    private SyscallStream.Step lastRead; // guarded by this
+    private final ReadTally tally;
+    private final QueuedPairs pairs;
 
-    ChainedReader(SyscallStream s, int h, int max, AtomicLong received, AtomicLong reads) {
-      this.s = s;
+    ChainedReader(SyscallStream s, int h, int max, ReadTally tally) {
       this.h = h;
       this.max = max;
-      this.received = received;
-      this.reads = reads;
+      this.tally = tally;
+      this.pairs = new QueuedPairs(s, h);
     }
 
-    void start(int depth) {
-      for (int i = 0; i < depth; i++) {
-        queuePair();
-      }
+    void start() {
+      queuePair();
     }
 
-    private synchronized void queuePair() {
-      SyscallStream.Batch b = s.batch();
-      SyscallStream.Step previous = lastRead;
-      SyscallStream.Step wait = b.add(q -> {
-        if (previous != null) {
-          q.after(previous);
-        }
-        q.proto().setObjectWaitOne(waitOne(h, SOCK_READABLE | SOCK_PEER_CLOSED).getObjectWaitOne());
-      });
-      SyscallStream.Step read = b.add(q -> q.after(wait).proto().setSocketRead(socketRead(h, max).getSocketRead()));
-      lastRead = read;
-      b.send();
-      read.reply().thenAccept(r -> {
+    private void queuePair() {
+      SyscallStream.Step[] waitAndRead = pairs.queue(SOCK_READABLE | SOCK_PEER_CLOSED,
+          q -> q.setSocketRead(socketRead(h, max).getSocketRead()));
+      waitAndRead[1].reply().thenAccept(r -> {
         if (r.getStatus() == Status.ZX_OK) {
-          received.addAndGet(r.getSocketRead().getBuffer().size());
-          reads.incrementAndGet();
+          tally.add(r.getSocketRead().getBuffer().size());
         }
       }).exceptionally(t -> null);
-      wait.reply().thenAccept(w -> {
+      waitAndRead[0].reply().thenAccept(w -> {
         if (w.getStatus() == Status.ZX_OK && (w.getObjectWaitOne().getObserved() & SOCK_READABLE) != 0) {
           queuePair();
         }
@@ -664,16 +637,56 @@ final class Patterns {
     }
   }
 
-  private static void drain(Sys s, int h, int max, AtomicLong received, AtomicLong reads) {
+  /**
+   * "Wait for {@code signals} on the handle, then {@code op}" as one message, each pair queued in the daemon
+   * (after) behind the previous pair's op, so the ops run in the order sent.
+   */
+  private static final class QueuedPairs {
+    private final SyscallStream s;
+    private final int h;
+    private SyscallStream.Step lastOp; // guarded by this
+
+    QueuedPairs(SyscallStream s, int h) {
+      this.s = s;
+      this.h = h;
+    }
+
+    /** Sends the pair; returns its wait and op steps. */
+    synchronized SyscallStream.Step[] queue(int signals, Consumer<SyscallRequest.Builder> op) {
+      SyscallStream.Batch b = s.batch();
+      SyscallStream.Step previous = lastOp;
+      SyscallStream.Step wait = b.add(q -> {
+        if (previous != null) {
+          q.after(previous);
+        }
+        q.proto().setObjectWaitOne(waitOne(h, signals).getObjectWaitOne());
+      });
+      lastOp = b.add(q -> op.accept(q.after(wait).proto()));
+      b.send();
+      return new SyscallStream.Step[] {wait, lastOp};
+    }
+  }
+
+  /** Bytes and reads the socket's reader has received. */
+  private static final class ReadTally {
+    final AtomicLong bytes = new AtomicLong();
+    final AtomicLong reads = new AtomicLong();
+
+    void add(int n) {
+      bytes.addAndGet(n);
+      reads.incrementAndGet();
+    }
+  }
+
+  private static void drain(Sys s, int h, int max, ReadTally tally) {
     s.call(socketRead(h, max)).thenAccept(r -> {
       if (r.getStatus() == Status.ZX_OK) {
-        received.addAndGet(r.getSocketRead().getBuffer().size());
-        reads.incrementAndGet();
-        drain(s, h, max, received, reads);
+        tally.add(r.getSocketRead().getBuffer().size());
+        drain(s, h, max, tally);
       } else if (r.getStatus() == Status.ZX_ERR_SHOULD_WAIT) {
         s.call(waitOne(h, SOCK_READABLE | SOCK_PEER_CLOSED)).thenAccept(w -> {
           if (w.getStatus() == Status.ZX_OK && (w.getObjectWaitOne().getObserved() & SOCK_READABLE) != 0) {
-            drain(s, h, max, received, reads);
+            drain(s, h, max, tally);
           }
         }).exceptionally(t -> null);
       }
