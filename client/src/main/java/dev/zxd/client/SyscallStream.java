@@ -2,12 +2,14 @@ package dev.zxd.client;
 
 import dev.zxd.proto.v1.HandleRef;
 import dev.zxd.proto.v1.KernelGrpc;
+import dev.zxd.proto.v1.Status;
 import dev.zxd.proto.v1.SyscallBatch;
 import dev.zxd.proto.v1.SyscallReply;
 import dev.zxd.proto.v1.SyscallReplyBatch;
 import dev.zxd.proto.v1.SyscallRequest;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +35,19 @@ import java.util.function.Consumer;
  *   read.reply().join().getChannelRead().getBytes();   // "hi", after one round trip in all
  * }
  * }</pre>
+ *
+ * <p>A request marked {@link Request#quiet()} is answered by the daemon only if it fails (like io_uring's
+ * {@code IOSQE_CQE_SKIP_SUCCESS}). The daemon sends a request's reply before it runs anything that names the
+ * request in {@code after} or {@code refs}, so when a later step that depends on a quiet one (directly, or
+ * through other quiet steps) is answered, the quiet step has succeeded: its future then completes with a bare
+ * {@code ZX_OK} reply (its id and status, no outputs). A quiet step nothing answered depends on completes only
+ * if it fails, or exceptionally when the stream ends.
  */
 public final class SyscallStream implements AutoCloseable {
   private final AtomicLong nextId = new AtomicLong(1);
-  private final Map<Long, CompletableFuture<SyscallReply>> pending = new ConcurrentHashMap<>();
+  private final Map<Long, StepImpl> pending = new ConcurrentHashMap<>();
+  /** Set once a quiet request has been sent: only then can a reply settle steps it depends on. */
+  private volatile boolean quietSent;
   private final Context.CancellableContext context = Context.current().withCancellation();
   private final StreamObserver<SyscallBatch> requests;
   private volatile Throwable failure;
@@ -49,9 +60,12 @@ public final class SyscallStream implements AutoCloseable {
         @Override
         public void onNext(SyscallReplyBatch replies) {
           for (SyscallReply reply : replies.getRepliesList()) {
-            CompletableFuture<SyscallReply> f = pending.remove(reply.getId());
-            if (f != null) {
-              f.complete(reply);
+            StepImpl step = pending.remove(reply.getId());
+            if (step != null) {
+              step.future.complete(reply);
+              if (step.dependsOn != null) {
+                settleQuiet(step.dependsOn);
+              }
             }
           }
         }
@@ -73,23 +87,64 @@ public final class SyscallStream implements AutoCloseable {
 
   private void fail(Throwable t) {
     failure = t;
-    pending.values().forEach(f -> f.completeExceptionally(t));
+    pending.values().forEach(step -> step.future.completeExceptionally(t));
     pending.clear();
   }
 
-  /** Sends one syscall; the future completes with its reply (whatever its status). */
+  /**
+   * A step that depended on these ids was answered, so they have all completed, and any that failed was
+   * answered before it: the quiet ones still pending succeeded. Walks through them to what they depended on.
+   */
+  private void settleQuiet(long[] ids) {
+    ArrayDeque<long[]> todo = new ArrayDeque<>();
+    todo.push(ids);
+    while (!todo.isEmpty()) {
+      for (long id : todo.pop()) {
+        StepImpl step = pending.get(id);
+        if (step != null && step.quiet && pending.remove(id, step)) {
+          step.future.complete(SyscallReply.newBuilder().setId(id).setStatus(Status.ZX_OK).build());
+          if (step.dependsOn != null) {
+            todo.push(step.dependsOn);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Sends one syscall; the future completes with its reply (whatever its status). A quiet request sent this way
+   * has no step to depend on it: its future completes only if it fails.
+   */
   public CompletableFuture<SyscallReply> call(SyscallRequest.Builder request) {
-    long id = nextId.getAndIncrement();
-    CompletableFuture<SyscallReply> f = new CompletableFuture<>();
+    StepImpl step = new StepImpl(nextId.getAndIncrement());
     if (failure != null) {
-      f.completeExceptionally(failure);
-      return f;
+      step.future.completeExceptionally(failure);
+      return step.future;
     }
-    pending.put(id, f);
+    track(step, request.setId(step.id));
     synchronized (requests) {
-      requests.onNext(SyscallBatch.newBuilder().addRequests(request.setId(id)).build());
+      requests.onNext(SyscallBatch.newBuilder().addRequests(request).build());
     }
-    return f;
+    return step.future;
+  }
+
+  /** Registers a step about to be sent, with what it depends on once quiet requests are about. */
+  private void track(StepImpl step, SyscallRequest.Builder request) {
+    step.quiet = request.getQuiet();
+    if (step.quiet) {
+      quietSent = true;
+    }
+    if (quietSent && (request.getAfterCount() > 0 || request.getRefsCount() > 0)) {
+      long[] ids = new long[request.getAfterCount() + request.getRefsCount()];
+      for (int i = 0; i < request.getAfterCount(); i++) {
+        ids[i] = request.getAfter(i);
+      }
+      for (int i = 0; i < request.getRefsCount(); i++) {
+        ids[request.getAfterCount() + i] = request.getRefs(i).getId();
+      }
+      step.dependsOn = ids;
+    }
+    pending.put(step.id, step);
   }
 
   public Batch batch() {
@@ -115,6 +170,15 @@ public final class SyscallStream implements AutoCloseable {
 
     public SyscallRequest.Builder proto() {
       return proto;
+    }
+
+    /**
+     * Asks for no reply unless the syscall fails. The step's future completes with a bare {@code ZX_OK} reply
+     * once a later step that depends on it is answered (see the class comment).
+     */
+    public Request quiet() {
+      proto.setQuiet(true);
+      return this;
     }
 
     /** This request runs in the daemon only once {@code step} has completed (whatever its status). */
@@ -144,7 +208,7 @@ public final class SyscallStream implements AutoCloseable {
       return step;
     }
 
-    /** Sends every request now, in order; completes when all have replied. */
+    /** Sends every request now, in order; completes when all have replied (quiet ones: once settled). */
     public CompletableFuture<List<SyscallReply>> send() {
       SyscallBatch.Builder batch = SyscallBatch.newBuilder();
       for (int i = 0; i < requests.size(); i++) {
@@ -153,7 +217,7 @@ public final class SyscallStream implements AutoCloseable {
           step.future.completeExceptionally(failure);
           continue;
         }
-        pending.put(step.id, step.future);
+        track(step, requests.get(i));
         batch.addRequests(requests.get(i));
       }
       if (batch.getRequestsCount() > 0) {
@@ -169,6 +233,8 @@ public final class SyscallStream implements AutoCloseable {
   private static final class StepImpl implements Step {
     final long id;
     final CompletableFuture<SyscallReply> future = new CompletableFuture<>();
+    boolean quiet; // written before the step is published in pending
+    long[] dependsOn; // after and refs ids; recorded only once the stream has sent a quiet request
 
     StepImpl(long id) {
       this.id = id;

@@ -110,7 +110,8 @@ public final class BenchCommand implements Callable<Integer> {
   int batch;
 
   @Option(names = "--quiet", description = "batch: every request but the last of a batch is quiet (answered only "
-      + "if it fails, like io_uring's skip-success).")
+      + "if it fails, like io_uring's skip-success). socket --mode chained: the writer's waits and writes are quiet "
+      + "(one write in 16 answered), and a write is done when the reader has read its last byte.")
   boolean quiet;
 
   @Option(names = "--waits", paramLabel = "N", defaultValue = "100000",
@@ -136,7 +137,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
       description = "Run the pattern (and with --baseline the echo runs after it) N times in turn and report each "
           + "round's ratios and their medians: on a shared machine one round can catch a slow spell. A round in "
-          + "which the host stole more than 5 % of the CPU (Linux) is left out of the medians unless all were. "
+          + "which the host stole more than 5 %% of the CPU (Linux) is left out of the medians unless all were. "
           + "Rounds after the first warm up for at most 2 s. Default ${DEFAULT-VALUE}.")
   int rounds;
 
@@ -165,6 +166,7 @@ public final class BenchCommand implements Callable<Integer> {
     final int size;
     final int handles = BenchCommand.this.handles;
     final int waits = BenchCommand.this.waits;
+    final boolean quiet = BenchCommand.this.quiet;
 
     Setup(Pattern p) {
       Integer c = BenchCommand.this.concurrency;
@@ -236,6 +238,14 @@ public final class BenchCommand implements Callable<Integer> {
     if (rounds < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be >= 1");
     }
+    if (quiet && p != Pattern.batch && !(p == Pattern.socket && mode == Mode.chained)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--quiet is for batch, and for socket with --mode chained (writes queued in the daemon)");
+    }
+    if (quiet && p == Pattern.socket && size != null && size > Patterns.SOCKET_CAPACITY) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "socket --quiet needs writes that fit in the "
+          + "socket whole (--size at most " + Patterns.SOCKET_CAPACITY + "): a quiet short write answers nothing");
+    }
     List<Measurement> results = new ArrayList<>();
     List<Measurement> base = new ArrayList<>();
     Duration firstWarmup = warmup;
@@ -266,6 +276,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (p == Pattern.waits) {
       params.put("waits", s.waits);
+    }
+    if (p == Pattern.batch || p == Pattern.socket) {
+      params.put("quiet", s.quiet);
     }
     params.put("duration_seconds", duration == null ? (count == null ? 10.0 : 0.0) : duration.toNanos() / 1e9);
     params.put("count", count == null ? 0 : count);

@@ -38,6 +38,7 @@ import dev.zxd.proto.v1.SyscallRequest;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -497,7 +498,9 @@ final class Patterns {
         } else {
           drain(r, rh, max, tally);
         }
-        ChainedWriter writer = chained ? new ChainedWriter(((Sys.Streamed) w).stream(), wh) : null;
+        boolean quiet = s.quiet; // BenchCommand allows it only in chained mode, with writes that fit whole
+        ChainedWriter writer = chained ? new ChainedWriter(((Sys.Streamed) w).stream(), wh, quiet ? tally : null)
+            : null;
         if (writer != null) {
           writer.start(s.size);
         }
@@ -508,16 +511,19 @@ final class Patterns {
         long before = tally.bytes.get();
         long readsBefore = tally.reads.get();
         long t0 = System.nanoTime();
-        Measurement m = s.runner("socket").run("zxd-socket-" + s.mode,
+        Measurement m = s.runner("socket").run("zxd-socket-" + s.mode + (quiet ? "-quiet" : ""),
             s.size + " B socket writes (stream socket, " + (chained
                 ? "each queued in the daemon behind the previous one until it fits, WRITE_THRESHOLD"
                 : "short writes retried, SHOULD_WAIT waits for WRITABLE") + ") from one process, read by another; "
-                + s.mode + ", " + s.concurrency + " writes in flight", lanes,
+                + s.mode + ", " + s.concurrency + " writes in flight" + (quiet
+                ? "; quiet (one write in " + ChainedWriter.ANSWER_EVERY + " answered), a write done when the reader "
+                    + "has read its last byte" : ""), lanes,
             s.limits(), s.size);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long bytes = tally.bytes.get() - before;
         long n = tally.reads.get() - readsBefore;
         m.extra.put("reader_mb_per_second_whole_run", bytes / 1e6 / seconds);
+        m.extra.put("reader_bytes_whole_run", bytes);
         m.extra.put("reader_mean_read_bytes", n == 0 ? 0.0 : bytes / (double) n);
         if (writer != null) {
           m.extra.put("writes_short", writer.shortWrites.get());
@@ -554,19 +560,29 @@ final class Patterns {
    * one write's size. So the daemon runs each write the moment it fits whole, in the order sent, with no trip
    * back to the client: no short writes, and no lanes woken together to race for the same room (a write that
    * lost the race would have carried its payload to the daemon for nothing).
+   *
+   * <p>Quiet (--quiet): the waits and writes ask for no reply on success, so the writer's connection carries
+   * payloads one way and almost nothing back. One write in {@link #ANSWER_EVERY} is answered, which settles the
+   * quiet steps before it in the client's stream. A write then counts as done when the reader has read its last
+   * byte: the latency is the data's, writer to reader.
    */
   private static final class ChainedWriter {
+    static final int ANSWER_EVERY = 16;
     private final SyscallStream s;
     private final int h;
     private final QueuedPairs pairs;
+    private final ReadTally deliveredTo; // quiet: the reader's tally, which completes the writes; else null
     final AtomicLong shortWrites = new AtomicLong();
     final AtomicLong refusedWrites = new AtomicLong();
     private int waitFor = SOCK_WRITABLE | SOCK_PEER_CLOSED;
+    private long bytesSent; // quiet; guarded by pairs
+    private long writesSent; // quiet; guarded by pairs
 
-    ChainedWriter(SyscallStream s, int h) {
+    ChainedWriter(SyscallStream s, int h, ReadTally deliveredTo) {
       this.s = s;
       this.h = h;
       this.pairs = new QueuedPairs(s, h);
+      this.deliveredTo = deliveredTo;
     }
 
     /** Sets the socket's write threshold to one write: WRITE_THRESHOLD then means "this write fits". */
@@ -581,7 +597,34 @@ final class Patterns {
     }
 
     CompletableFuture<Void> write(ByteString data) {
-      SyscallStream.Step write = pairs.queue(waitFor, q -> q.setSocketWrite(socketWrite(h, data).getSocketWrite()))[1];
+      return deliveredTo != null ? writeQuiet(data) : writeAnswered(data);
+    }
+
+    private CompletableFuture<Void> writeQuiet(ByteString data) {
+      CompletableFuture<Void> delivered = new CompletableFuture<>();
+      SyscallStream.Step write;
+      synchronized (pairs) {
+        bytesSent += data.size();
+        deliveredTo.whenReached(bytesSent, delivered);
+        boolean answered = ++writesSent % ANSWER_EVERY == 0;
+        write = pairs.queue(waitFor, true, q -> (answered ? q : q.quiet()).proto()
+            .setSocketWrite(socketWrite(h, data).getSocketWrite()))[1];
+      }
+      // Quiet steps are answered only on failure; an answered write that went short would leave a hole.
+      write.reply().thenAccept(r -> {
+        if (r.getStatus() != Status.ZX_OK) {
+          deliveredTo.fail(new IllegalStateException("zx_socket_write: " + r.getStatus() + " " + r.getError()));
+        } else if (r.hasSocketWrite() && r.getSocketWrite().getActual() < data.size()) {
+          shortWrites.incrementAndGet();
+          deliveredTo.fail(new IllegalStateException("a quiet chain's write went short"));
+        }
+      });
+      return delivered;
+    }
+
+    private CompletableFuture<Void> writeAnswered(ByteString data) {
+      SyscallStream.Step write = pairs.queue(waitFor, false,
+          q -> q.proto().setSocketWrite(socketWrite(h, data).getSocketWrite()))[1];
       return write.reply().thenCompose(r -> {
         if (r.getStatus() == Status.ZX_OK) {
           int actual = r.getSocketWrite().getActual();
@@ -589,11 +632,11 @@ final class Patterns {
             return CompletableFuture.completedFuture((Void) null);
           }
           shortWrites.incrementAndGet();
-          return write(data.substring(actual));
+          return writeAnswered(data.substring(actual));
         }
         if (r.getStatus() == Status.ZX_ERR_SHOULD_WAIT) {
           refusedWrites.incrementAndGet();
-          return write(data); // another process wrote to the socket between the wait and this write
+          return writeAnswered(data); // another process wrote to the socket between the wait and this write
         }
         throw new IllegalStateException("zx_socket_write: " + r.getStatus());
       });
@@ -622,8 +665,8 @@ final class Patterns {
     }
 
     private void queuePair() {
-      SyscallStream.Step[] waitAndRead = pairs.queue(SOCK_READABLE | SOCK_PEER_CLOSED,
-          q -> q.setSocketRead(socketRead(h, max).getSocketRead()));
+      SyscallStream.Step[] waitAndRead = pairs.queue(SOCK_READABLE | SOCK_PEER_CLOSED, false,
+          q -> q.proto().setSocketRead(socketRead(h, max).getSocketRead()));
       waitAndRead[1].reply().thenAccept(r -> {
         if (r.getStatus() == Status.ZX_OK) {
           tally.add(r.getSocketRead().getBuffer().size());
@@ -651,30 +694,74 @@ final class Patterns {
       this.h = h;
     }
 
-    /** Sends the pair; returns its wait and op steps. */
-    synchronized SyscallStream.Step[] queue(int signals, Consumer<SyscallRequest.Builder> op) {
+    /** Sends the pair; returns its wait and op steps. {@code quietWait}: the wait is answered only on failure. */
+    synchronized SyscallStream.Step[] queue(int signals, boolean quietWait, Consumer<SyscallStream.Request> op) {
       SyscallStream.Batch b = s.batch();
       SyscallStream.Step previous = lastOp;
       SyscallStream.Step wait = b.add(q -> {
         if (previous != null) {
           q.after(previous);
         }
+        if (quietWait) {
+          q.quiet();
+        }
         q.proto().setObjectWaitOne(waitOne(h, signals).getObjectWaitOne());
       });
-      lastOp = b.add(q -> op.accept(q.after(wait).proto()));
+      lastOp = b.add(q -> op.accept(q.after(wait)));
       b.send();
       return new SyscallStream.Step[] {wait, lastOp};
     }
   }
 
-  /** Bytes and reads the socket's reader has received. */
+  /** Bytes and reads the socket's reader has received, and writes waiting for their last byte to be read. */
   private static final class ReadTally {
     final AtomicLong bytes = new AtomicLong();
     final AtomicLong reads = new AtomicLong();
+    private final ArrayDeque<Delivery> waiting = new ArrayDeque<>(); // guarded by itself; in order of end
+    private Throwable failure; // guarded by waiting
+
+    private record Delivery(long end, CompletableFuture<Void> done) {}
 
     void add(int n) {
       bytes.addAndGet(n);
       reads.incrementAndGet();
+      completeReached();
+    }
+
+    /** {@code done} completes once the reader has received {@code end} bytes in all (ends given in order). */
+    void whenReached(long end, CompletableFuture<Void> done) {
+      synchronized (waiting) {
+        if (failure != null) {
+          done.completeExceptionally(failure);
+          return;
+        }
+        waiting.add(new Delivery(end, done));
+      }
+      completeReached();
+    }
+
+    void fail(Throwable t) {
+      List<Delivery> failed;
+      synchronized (waiting) {
+        failure = t;
+        failed = new ArrayList<>(waiting);
+        waiting.clear();
+      }
+      failed.forEach(d -> d.done.completeExceptionally(t));
+    }
+
+    private void completeReached() {
+      long received = bytes.get();
+      List<Delivery> reached = null;
+      synchronized (waiting) {
+        while (!waiting.isEmpty() && waiting.peek().end <= received) {
+          (reached == null ? reached = new ArrayList<>() : reached).add(waiting.poll());
+        }
+      }
+      if (reached != null) {
+        // Outside the lock: completing starts the lane's next write, which registers here again.
+        reached.forEach(d -> d.done.complete(null));
+      }
     }
   }
 
