@@ -32,6 +32,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -42,7 +43,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The daemon's own cost per syscall on Kernel/InvokeBatch, with no network: an in-process transport on direct
  * executors, so a batch is parsed, run and answered on the calling thread. Each operation is one syscall of a
  * 256-syscall batch (pairs of duplicate + close-by-reference), request message building and reply checking
- * included. 1 / this time is what one core of daemon sustains, before any transport.
+ * included. 1 / this time is what one core of daemon sustains, before any transport. With {@code quiet}, every
+ * request but the batch's last asks for no reply on success (zxctl bench batch --quiet).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -52,6 +54,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class SyscallBatchBenchmark {
   private static final int PAIRS = 128;
+  @Param({"false", "true"})
+  public boolean quiet;
   private ZxdServer server;
   private ManagedChannel channel;
   private StreamObserver<SyscallBatch> requests;
@@ -108,15 +112,15 @@ public class SyscallBatchBenchmark {
     SyscallBatch.Builder b = SyscallBatch.newBuilder();
     for (int i = 0; i < PAIRS; i++) {
       long dup = nextId++;
-      b.addRequests(SyscallRequest.newBuilder().setId(dup).setHandleDuplicate(
+      b.addRequests(SyscallRequest.newBuilder().setId(dup).setQuiet(quiet).setHandleDuplicate(
           HandleDuplicateRequest.newBuilder().setHandle(event).setRights(0x8000_0000)));
-      b.addRequests(SyscallRequest.newBuilder().setId(nextId++)
+      b.addRequests(SyscallRequest.newBuilder().setId(nextId++).setQuiet(quiet && i < PAIRS - 1)
           .addRefs(HandleRef.newBuilder().setId(dup).setIndex(0))
           .setHandleClose(HandleCloseRequest.newBuilder().setHandle(1 << 2)));
     }
     int before = replies;
     requests.onNext(b.build());
-    if (replies - before != 2 * PAIRS) {
+    if (replies - before != (quiet ? 1 : 2 * PAIRS)) {
       throw new IllegalStateException("the batch was not answered inline: " + (replies - before) + " replies");
     }
     return replies;

@@ -39,7 +39,7 @@ final class InlineReply extends ServerCallStreamObserver<Message> {
       replied = true;
     }
     int status = route.status(reply);
-    recorder.finish(reply, status);
+    recorder.finishUnguarded(reply, status); // replied, above, lets only one of onNext, failed and cancel past
     stream.completed(this, reply, status);
   }
 

@@ -222,6 +222,10 @@ final class InvokeStream {
       draining = true;
     }
     Context previous = context.attach();
+    // One clock reading serves as the end of a syscall and the start of the next one run here, so a batch of
+    // syscalls that complete at once costs one reading each instead of two (about 30 ns each on a VM). A
+    // syscall's time then also covers the stream's bookkeeping for the one before it, while it waited its turn.
+    long mark = 0;
     try {
       while (true) {
         SyscallRequest next;
@@ -233,23 +237,27 @@ final class InvokeStream {
             return;
           }
         }
-        dispatch(next);
+        mark = dispatch(next, mark != 0 ? mark : System.nanoTime());
       }
     } finally {
       context.detach(previous);
     }
   }
 
-  private void dispatch(SyscallRequest request) {
+  /**
+   * Runs one request that started at {@code startNanos}; returns the clock reading at its end if it completed
+   * before returning (the next one's start), else 0.
+   */
+  private long dispatch(SyscallRequest request, long startNanos) {
     long id = request.getId();
     SyscallRoutes.Route route = routes.route(request.getSyscallCase().getNumber());
     if (route == null) {
       reject(id, Status.ERR_INVALID_ARGS, "the request names no syscall");
-      return;
+      return 0;
     }
     if (!process.isAlive()) {
       end(io.grpc.Status.UNAUTHENTICATED.withDescription("the stream's process has exited"));
-      return;
+      return 0;
     }
     Message message = route.request(request);
     if (request.getRefsCount() > 0) {
@@ -257,7 +265,7 @@ final class InvokeStream {
       message = route.resolveRefs(message, request.getRefsList(), this::outputOf, why);
       if (message == null) {
         reject(id, Status.ERR_BAD_HANDLE, why[0]);
-        return;
+        return 0;
       }
     }
     long ticket;
@@ -274,8 +282,7 @@ final class InvokeStream {
       timersByRoute[route.number] = timers; // a benign race: any thread stores the same tallies
     }
     SyscallInstrumentation.Recorder recorder =
-        instrumentation.start(route.syscall, timers, process.koid(), route.observer);
-    recorder.request(message);
+        instrumentation.startStreamed(route.syscall, timers, process.koid(), route.observer, message, startNanos);
     InlineReply reply = new InlineReply(this, id, request.getQuiet(), route, ticket, recorder);
     try {
       route.run(message, reply);
@@ -283,6 +290,9 @@ final class InvokeStream {
       log.error("kernel fault in {}", route.syscall, e);
       reply.fault(e);
     }
+    // 0 unless it ended here. A wait that another thread completed meanwhile may show that thread's reading:
+    // as good a start for the next one as any (a benign race on a plain long, never torn on 64-bit HotSpot).
+    return recorder.endedAt();
   }
 
   /** Output {@code index} of earlier request {@code id}, or 0 and why (see Outcomes.output). */

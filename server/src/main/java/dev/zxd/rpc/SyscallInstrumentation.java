@@ -81,9 +81,20 @@ public final class SyscallInstrumentation implements ServerInterceptor {
     return start(syscall, metrics.forSyscall(syscall), processId, observer);
   }
 
-  /** As above, with the syscall's tallies already looked up (the syscall stream keeps them by route). */
+  /** As above, with the syscall's tallies already looked up. */
   Recorder start(String syscall, SyscallMetrics.ForSyscall timers, long processId, boolean observer) {
-    return new Recorder(syscall, timers, processId, observer);
+    return new Recorder(syscall, timers, processId, observer, System.nanoTime());
+  }
+
+  /**
+   * The syscall stream's start: the request is known at once and the start time is given, so that a stream can
+   * take one clock reading for the end of one syscall and the start of the next (see InvokeStream.drainReady).
+   */
+  Recorder startStreamed(String syscall, SyscallMetrics.ForSyscall timers, long processId, boolean observer,
+      Message request, long startNanos) {
+    Recorder r = new Recorder(syscall, timers, processId, observer, startNanos);
+    r.requestUnguarded(request);
+    return r;
   }
 
   /** The tallies a syscall's calls are counted in. */
@@ -108,13 +119,14 @@ public final class SyscallInstrumentation implements ServerInterceptor {
     private final SyscallMetrics.ForSyscall timers;
     private final long processId;
     private final boolean observer;
-    private final long start = System.nanoTime();
+    private final long start;
     private Message request;
     private long sequence = -1;
     private boolean done;
     private long endedAt;
 
-    Recorder(String syscall, SyscallMetrics.ForSyscall timers, long processId, boolean observer) {
+    Recorder(String syscall, SyscallMetrics.ForSyscall timers, long processId, boolean observer, long start) {
+      this.start = start;
       this.syscall = syscall;
       this.timers = timers;
       this.processId = processId;
@@ -122,6 +134,11 @@ public final class SyscallInstrumentation implements ServerInterceptor {
     }
 
     synchronized void request(Message m) {
+      requestUnguarded(m);
+    }
+
+    /** Before the recorder is shared with any other thread. */
+    private void requestUnguarded(Message m) {
       request = m;
       if (!observer && trace.isActive()) {
         sequence = trace.reserve();
@@ -145,6 +162,20 @@ public final class SyscallInstrumentation implements ServerInterceptor {
         return false;
       }
       done = true;
+      traceReply(reply, status);
+      return true;
+    }
+
+    /**
+     * As {@link #finish}, for a caller that itself makes sure a call ends once and that this happens after the
+     * recorder was made (the syscall stream's InlineReply, under its own lock): one monitor less per syscall.
+     */
+    void finishUnguarded(Message reply, int status) {
+      done = true;
+      traceReply(reply, status);
+    }
+
+    private void traceReply(Message reply, int status) {
       endedAt = System.nanoTime();
       if (sequence < 0 && observer && trace.isActive()) {
         sequence = trace.reserve();
@@ -152,7 +183,6 @@ public final class SyscallInstrumentation implements ServerInterceptor {
       if (sequence >= 0) {
         trace.store(new TraceRecord(sequence, kernel.clock().now(), processId, syscall, request, reply, status));
       }
-      return true;
     }
 
     /** Where a finished syscall with {@code status} is counted. */
