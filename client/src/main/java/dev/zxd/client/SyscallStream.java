@@ -37,16 +37,17 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>A request marked {@link Request#quiet()} is answered by the daemon only if it fails (like io_uring's
- * {@code IOSQE_CQE_SKIP_SUCCESS}). The daemon sends a request's reply before it runs anything that names the
- * request in {@code after} or {@code refs}, so when a later step that depends on a quiet one (directly, or
- * through other quiet steps) is answered, the quiet step has succeeded: its future then completes with a bare
- * {@code ZX_OK} reply (its id and status, no outputs). A quiet step nothing answered depends on completes only
- * if it fails, or exceptionally when the stream ends.
+ * {@code IOSQE_CQE_SKIP_SUCCESS}). The daemon answers a request before it runs anything that names the request in
+ * {@code after} or {@code refs}. So when a later step that depends on a quiet one (directly, or through other
+ * quiet steps) is answered, the quiet step has succeeded, and its future completes with a bare {@code ZX_OK} reply
+ * (its id and status, no outputs) just before the later step's. The exception is a reply marked
+ * {@code refused_on_arrival}: that request was refused without waiting for what it names. A quiet step that
+ * nothing answered depends on completes only if it fails, or exceptionally when the stream ends.
  */
 public final class SyscallStream implements AutoCloseable {
   private final AtomicLong nextId = new AtomicLong(1);
   private final Map<Long, StepImpl> pending = new ConcurrentHashMap<>();
-  /** Set once a quiet request has been sent: only then can a reply settle steps it depends on. */
+  /** Set once a quiet request has been made: only then can a reply settle steps it depends on. */
   private volatile boolean quietSent;
   private final Context.CancellableContext context = Context.current().withCancellation();
   private final StreamObserver<SyscallBatch> requests;
@@ -62,10 +63,12 @@ public final class SyscallStream implements AutoCloseable {
           for (SyscallReply reply : replies.getRepliesList()) {
             StepImpl step = pending.remove(reply.getId());
             if (step != null) {
-              step.future.complete(reply);
-              if (step.dependsOn != null) {
+              // Settled first, so that code run by this reply's future finds them done. A request refused on
+              // arrival did not wait for what it names: that may still be pending.
+              if (step.dependsOn != null && !reply.getRefusedOnArrival()) {
                 settleQuiet(step.dependsOn);
               }
+              step.future.complete(reply);
             }
           }
         }
@@ -203,6 +206,9 @@ public final class SyscallStream implements AutoCloseable {
       Request r = new Request();
       fill.accept(r);
       StepImpl step = new StepImpl(nextId.getAndIncrement());
+      if (r.proto.getQuiet()) {
+        quietSent = true; // now, not at send: a step built on this one may be sent first, from another thread
+      }
       requests.add(r.proto.setId(step.id));
       steps.add(step);
       return step;

@@ -73,7 +73,10 @@ class SyscallStreamClientTest {
           ObjectSignalRequest.newBuilder().setHandle(r.ref(create, 0)).setSetMask(1 << 24)));
       SyscallStream.Step close = b.add(r -> r.after(signal).proto().setHandleClose(HandleCloseRequest.newBuilder()
           .setHandle(r.ref(dup, 0))));
+      CompletableFuture<Boolean> settledFirst = close.reply().thenApply(r -> create.reply().isDone()
+          && dup.reply().isDone() && signal.reply().isDone());
       List<SyscallReply> replies = b.send().get(10, TimeUnit.SECONDS);
+      assertTrue(settledFirst.get(), "code run by the answered step's future finds the quiet ones done");
       assertEquals(Status.ZX_OK, close.reply().get().getStatus(), "the daemon answered the last step");
       assertTrue(close.reply().get().hasHandleClose());
       for (SyscallStream.Step quiet : List.of(create, dup, signal)) {
@@ -98,6 +101,34 @@ class SyscallStreamClientTest {
       b.send().get(10, TimeUnit.SECONDS);
       assertEquals(Status.ZX_ERR_BAD_HANDLE, bad.reply().get().getStatus());
       assertEquals(Status.ZX_OK, next.reply().get().getStatus());
+    }
+  }
+
+  @Test
+  void aDependentRefusedOnArrivalSettlesNothing() throws Exception {
+    try (Zxd zxd = Zxd.connect(ZXD.target()); ZxProcess p = zxd.createProcess("quiet-refused");
+         SyscallStream s = p.stream()) {
+      int event = s.call(dev.zxd.proto.v1.SyscallRequest.newBuilder()
+          .setEventCreate(EventCreateRequest.getDefaultInstance())).get(10, TimeUnit.SECONDS)
+          .getEventCreate().getOut();
+      SyscallStream.Batch b = s.batch();
+      SyscallStream.Step wait = b.add(r -> r.quiet().proto().setObjectWaitOne(ObjectWaitOneRequest.newBuilder()
+          .setHandle(event).setSignals(1 << 24).setDeadline(Long.MAX_VALUE)));
+      SyscallStream.Step refused = b.add(r -> r.after(wait).proto().addAfter(1L << 40)
+          .setEventCreate(EventCreateRequest.getDefaultInstance()));
+      b.send();
+      SyscallReply r = refused.reply().get(10, TimeUnit.SECONDS);
+      assertEquals(Status.ZX_ERR_INVALID_ARGS, r.getStatus());
+      assertTrue(r.getRefusedOnArrival());
+      assertFalse(wait.reply().isDone(), "the wait is still pending in the daemon");
+
+      p.handle(event).signal(0, 1 << 24); // the quiet wait now succeeds, unanswered
+      SyscallStream.Batch later = s.batch();
+      SyscallStream.Step after = later.add(q -> q.after(wait).proto()
+          .setEventCreate(EventCreateRequest.getDefaultInstance()));
+      later.send();
+      assertEquals(Status.ZX_OK, after.reply().get(10, TimeUnit.SECONDS).getStatus());
+      assertEquals(Status.ZX_OK, wait.reply().get().getStatus(), "settled by a dependent that ran");
     }
   }
 

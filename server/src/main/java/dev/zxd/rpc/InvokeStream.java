@@ -178,7 +178,7 @@ final class InvokeStream {
       }
     }
     if (refusal != null) {
-      reject(id, refusalStatus, refusal);
+      reject(id, refusalStatus, refusal, true);
     } else {
       drainReady();
     }
@@ -224,7 +224,8 @@ final class InvokeStream {
     Context previous = context.attach();
     // One clock reading serves as the end of a syscall and the start of the next one run here, so a batch of
     // syscalls that complete at once costs one reading each instead of two (about 30 ns each on a VM). A
-    // syscall's time then also covers the stream's bookkeeping for the one before it, while it waited its turn.
+    // syscall's time then also covers, while it waited its turn, the stream's bookkeeping for the one before it
+    // and any wait for the stream's lock (another thread sending this stream's replies).
     long mark = 0;
     try {
       while (true) {
@@ -252,7 +253,7 @@ final class InvokeStream {
     long id = request.getId();
     SyscallRoutes.Route route = routes.route(request.getSyscallCase().getNumber());
     if (route == null) {
-      reject(id, Status.ERR_INVALID_ARGS, "the request names no syscall");
+      reject(id, Status.ERR_INVALID_ARGS, "the request names no syscall", false);
       return 0;
     }
     if (!process.isAlive()) {
@@ -264,7 +265,7 @@ final class InvokeStream {
       String[] why = new String[1];
       message = route.resolveRefs(message, request.getRefsList(), this::outputOf, why);
       if (message == null) {
-        reject(id, Status.ERR_BAD_HANDLE, why[0]);
+        reject(id, Status.ERR_BAD_HANDLE, why[0], false);
         return 0;
       }
     }
@@ -368,7 +369,8 @@ final class InvokeStream {
     finishIfDrainedLocked();
   }
 
-  private void reject(long id, int status, String why) {
+  /** {@code onArrival}: refused at admission, before the requests it names had completed (refused_on_arrival). */
+  private void reject(long id, int status, String why, boolean onArrival) {
     synchronized (this) {
       batchDepth++;
       long ticket = outcomes.find(id);
@@ -376,7 +378,8 @@ final class InvokeStream {
         ticket = outcomes.admit(id);
       }
       outcomes.complete(ticket, status, SyscallRoutes.EMPTY);
-      sendLocked(SyscallReply.newBuilder().setId(id).setStatusValue(status).setError(why).build());
+      sendLocked(SyscallReply.newBuilder().setId(id).setStatusValue(status).setError(why)
+          .setRefusedOnArrival(onArrival).build());
       releaseDependentsLocked(id);
     }
     runDependents();

@@ -1,6 +1,7 @@
 package dev.zxd.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -88,6 +89,7 @@ class SyscallStreamTest extends StreamTestServer {
       s.await(1);
       assertEquals(Status.ZX_ERR_INVALID_ARGS, s.replies.get(0).getStatus());
       assertTrue(s.replies.get(0).getError().contains("404"), s.replies.get(0).getError());
+      assertTrue(s.replies.get(0).getRefusedOnArrival(), "refused without waiting for what it names");
     }
   }
 
@@ -106,6 +108,7 @@ class SyscallStreamTest extends StreamTestServer {
       SyscallReply dependent = s.replies.get(1);
       assertEquals(8, dependent.getId());
       assertEquals(Status.ZX_ERR_BAD_HANDLE, dependent.getStatus());
+      assertFalse(dependent.getRefusedOnArrival(), "failed once request 7 had completed");
       assertTrue(dependent.getError().contains("request 7") && dependent.getError().contains("INVALID_ARGS"),
           dependent.getError());
       assertTrue(s.replies.get(2).getError().contains("unknown"), s.replies.get(2).getError());
