@@ -49,9 +49,7 @@ class SyscallStreamClientTest {
   void futuresCompleteWithTheirOwnReplies() throws Exception {
     try (Zxd zxd = Zxd.connect(ZXD.target()); ZxProcess p = zxd.createProcess("async");
          SyscallStream s = p.stream()) {
-      int event = s.call(dev.zxd.proto.v1.SyscallRequest.newBuilder()
-          .setEventCreate(EventCreateRequest.getDefaultInstance())).get(10, TimeUnit.SECONDS)
-          .getEventCreate().getOut();
+      int event = createEvent(s);
       CompletableFuture<SyscallReply> wait = s.call(dev.zxd.proto.v1.SyscallRequest.newBuilder().setObjectWaitOne(
           ObjectWaitOneRequest.newBuilder().setHandle(event).setSignals(1 << 24).setDeadline(Long.MAX_VALUE)));
       assertTrue(!wait.isDone());
@@ -108,9 +106,7 @@ class SyscallStreamClientTest {
   void aDependentRefusedOnArrivalSettlesNothing() throws Exception {
     try (Zxd zxd = Zxd.connect(ZXD.target()); ZxProcess p = zxd.createProcess("quiet-refused");
          SyscallStream s = p.stream()) {
-      int event = s.call(dev.zxd.proto.v1.SyscallRequest.newBuilder()
-          .setEventCreate(EventCreateRequest.getDefaultInstance())).get(10, TimeUnit.SECONDS)
-          .getEventCreate().getOut();
+      int event = createEvent(s);
       SyscallStream.Batch b = s.batch();
       SyscallStream.Step wait = b.add(r -> r.quiet().proto().setObjectWaitOne(ObjectWaitOneRequest.newBuilder()
           .setHandle(event).setSignals(1 << 24).setDeadline(Long.MAX_VALUE)));
@@ -146,5 +142,10 @@ class SyscallStreamClientTest {
       s.close();
       assertThrows(ExecutionException.class, () -> lone.reply().get(10, TimeUnit.SECONDS));
     }
+  }
+
+  private static int createEvent(SyscallStream s) throws Exception {
+    return s.call(dev.zxd.proto.v1.SyscallRequest.newBuilder().setEventCreate(EventCreateRequest.getDefaultInstance()))
+        .get(10, TimeUnit.SECONDS).getEventCreate().getOut();
   }
 }
