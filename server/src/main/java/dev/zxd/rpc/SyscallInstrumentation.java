@@ -76,14 +76,9 @@ public final class SyscallInstrumentation implements ServerInterceptor {
     };
   }
 
-  /** Starts measuring one syscall (the syscall stream calls services directly, without this interceptor). */
+  /** Starts measuring one unary syscall. */
   Recorder start(String syscall, long processId, boolean observer) {
-    return start(syscall, metrics.forSyscall(syscall), processId, observer);
-  }
-
-  /** As above, with the syscall's tallies already looked up. */
-  Recorder start(String syscall, SyscallMetrics.ForSyscall timers, long processId, boolean observer) {
-    return new Recorder(syscall, timers, processId, observer, System.nanoTime());
+    return new Recorder(syscall, metrics.forSyscall(syscall), processId, observer, System.nanoTime());
   }
 
   /**
