@@ -44,6 +44,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -397,7 +398,10 @@ public final class ZxdServer implements AutoCloseable {
             throw new IllegalStateException("cannot replace " + u.path() + ": " + e.getMessage(), e);
           }
           netty = NettyServerBuilder.forAddress(new DomainSocketAddress(u.path().toString()))
-              .channelType(EpollServerDomainSocketChannel.class);
+              .channelType(EpollServerDomainSocketChannel.class)
+              // gRPC asks every accepted connection for TCP keepalive; a Unix socket has no such option, and
+              // Netty would warn about it once per connection. A null value removes the option.
+              .withChildOption(ChannelOption.SO_KEEPALIVE, null);
         } else {
           netty = NettyServerBuilder.forAddress(((ListenAddress.Tcp) address).socketAddress())
               .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
