@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
             + "deadlines included), the daemon's uptime; then every daemon setting in force (limits, lease, "
             + "grace period, ...; the admin token only as (set) or (none)).",
         "",
-        "With --json: the DebugStatsReply of the Debug API, in proto3 JSON (uptime in nanoseconds).",
+        "With --json: the DebugStatsReply of the Debug API, in proto3 JSON (uptime and cpu_time in nanoseconds).",
         ""},
     footer = {"", "Examples:", "  zxctl stats", "  zxctl stats --json"})
 final class StatsCommand extends DebugCommand {
@@ -38,7 +38,8 @@ final class StatsCommand extends DebugCommand {
         .row("tokens outstanding", s.getTokensOutstanding())
         .row("memory used", Fmt.bytes(s.getMemoryBudgetUsedBytes()))
         .row("pending timers", s.getPendingTimers())
-        .row("uptime", Fmt.duration(s.getUptime()));
+        .row("uptime", Fmt.duration(s.getUptime()))
+        .row("cpu time", s.getCpuTime() == 0 ? "unknown" : Fmt.duration(s.getCpuTime()));
     if (s.getSettingsCount() == 0) {
       t.row("settings", "(none reported)");
     } else {

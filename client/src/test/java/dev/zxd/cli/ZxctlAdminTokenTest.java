@@ -4,15 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.zxd.client.ZxProcess;
 import dev.zxd.client.Zxd;
 import dev.zxd.daemon.Settings;
 import dev.zxd.daemon.ZxdServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A daemon with an admin token: zxctl without it, or with a wrong one, is refused clearly; with it, works. */
 class ZxctlAdminTokenTest {
@@ -72,6 +77,27 @@ class ZxctlAdminTokenTest {
       assertEquals("127.0.0.1:0", kv.get("  listen"));
       assertFalse(stats.out().contains("s3cret"), "never printed");
     }
+  }
+
+  @Test
+  void benchRunsWithoutTheTokenAndLeavesOutOnlyTheDaemonsCpu(@TempDir Path dir) throws Exception {
+    Path without = dir.resolve("without.json");
+    Path with = dir.resolve("with.json");
+    Cli.run("bench", "syscall", "--duration", "200ms", "--warmup", "0s", "--no-progress", "--json",
+        without.toString(), "--target", target).ok();
+    Cli.run("bench", "syscall", "--duration", "200ms", "--warmup", "0s", "--no-progress", "--json",
+        with.toString(), "--admin-token", "s3cret", "--target", target).ok();
+
+    JsonObject refused = firstResult(without);
+    assertTrue(refused.get("client_cpu_us_per_op").getAsDouble() > 0, refused::toString);
+    assertFalse(refused.has("daemon_cpu_us_per_op"), "the daemon would not say: " + refused);
+    JsonObject allowed = firstResult(with);
+    assertTrue(allowed.get("daemon_cpu_us_per_op").getAsDouble() > 0, allowed::toString);
+  }
+
+  private static JsonObject firstResult(Path json) throws Exception {
+    return JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("results").get(0)
+        .getAsJsonObject();
   }
 
   private static String[] concat(List<String> head, String... tail) {

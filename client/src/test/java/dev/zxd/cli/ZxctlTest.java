@@ -269,6 +269,8 @@ class ZxctlTest {
     // processes linger until they would have fired).
     assertTrue(kv.get("pending timers").matches("\\d+"), kv.get("pending timers"));
     assertTrue(kv.get("uptime").matches("\\d+ms|\\d+\\.\\d{3}s|\\d+m\\d\\ds"), kv.get("uptime"));
+    // The daemon runs in this JVM, whose CPU time is the whole test run's so far.
+    assertTrue(kv.get("cpu time").matches("\\d+ms|\\d+\\.\\d{3}s|\\d+m\\d\\ds"), kv.get("cpu time"));
     assertEquals("(none reported)", kv.get("settings"), "a daemon built without Settings reports none");
 
     DebugStatsReply.Builder json = DebugStatsReply.newBuilder();
@@ -277,6 +279,7 @@ class ZxctlTest {
     assertEquals(6, json.getObjects());
     assertEquals(5, json.getHandles());
     assertEquals(2L, json.getObjectsByTypeOrThrow("channel"));
+    assertTrue(json.getCpuTime() > 0, "cpu time " + json.getCpuTime() + " ns");
   }
 
   @Test

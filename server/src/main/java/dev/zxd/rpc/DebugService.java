@@ -22,6 +22,7 @@ import dev.zxd.proto.v1.ProcessSummary;
 import dev.zxd.proto.v1.TraceEvent;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.lang.management.ManagementFactory;
 import java.util.Comparator;
 import java.util.Map;
 
@@ -97,6 +98,7 @@ public final class DebugService extends DebugGrpc.DebugImplBase {
         .setMemoryBudgetUsedBytes(kernel.memory().used())
         .setPendingTimers(kernel.timers().pending())
         .setUptime(kernel.clock().now())
+        .setCpuTime(processCpuTime())
         .putAllSettings(settings);
     for (int type : TYPES) {
       reply.putObjectsByType(ObjectType.name(type), kernel.objects().count(type));
@@ -106,6 +108,14 @@ public final class DebugService extends DebugGrpc.DebugImplBase {
       handles += p.handleTableSize();
     }
     Calls.reply(out, reply.setHandles(handles).build());
+  }
+
+  /** CPU time of the whole daemon process (all threads, user and system), nanoseconds; 0 if the JVM cannot tell. */
+  private static long processCpuTime() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return Math.max(0, os.getProcessCpuTime());
+    }
+    return 0;
   }
 
   @Override

@@ -157,6 +157,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  /** Read as each run's measuring starts and ends; the daemon's side only while {@link #call} runs. */
+  private CpuClock cpuClock = CpuClock.NONE;
+
   /** What every pattern needs. */
   final class Setup {
     final String target = daemon.target;
@@ -177,7 +180,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     Runner runner(String label) {
-      return new Runner("bench " + label, err(), !noProgress);
+      return new Runner("bench " + label, err(), !noProgress, cpuClock);
     }
 
     Runner.Limits limits() {
@@ -249,20 +252,25 @@ public final class BenchCommand implements Callable<Integer> {
     List<Measurement> results = new ArrayList<>();
     List<Measurement> base = new ArrayList<>();
     Duration firstWarmup = warmup;
-    for (int round = 1; round <= rounds; round++) {
-      if (round > 1 && warmup != null && warmup.compareTo(Duration.ofSeconds(2)) > 0) {
-        warmup = Duration.ofSeconds(2); // the JIT is warm after the first round
-      }
-      String suffix = rounds > 1 ? "#" + round : "";
-      Setup s = new Setup(p);
-      for (Measurement m : runPattern(p, s)) {
-        results.add(suffix.isEmpty() ? m : m.renamed(m.name + suffix));
-      }
-      if (baseline) {
-        for (Measurement m : runBaselines(p, s)) {
-          base.add(suffix.isEmpty() ? m : m.renamed(m.name + suffix));
+    try (DaemonCpu daemonCpu = new DaemonCpu(daemon)) {
+      cpuClock = CpuClock.ofThisProcessAnd(daemonCpu);
+      for (int round = 1; round <= rounds; round++) {
+        if (round > 1 && warmup != null && warmup.compareTo(Duration.ofSeconds(2)) > 0) {
+          warmup = Duration.ofSeconds(2); // the JIT is warm after the first round
+        }
+        String suffix = rounds > 1 ? "#" + round : "";
+        Setup s = new Setup(p);
+        for (Measurement m : runPattern(p, s)) {
+          results.add(suffix.isEmpty() ? m : m.renamed(m.name + suffix));
+        }
+        if (baseline) {
+          for (Measurement m : runBaselines(p, s)) {
+            base.add(suffix.isEmpty() ? m : m.renamed(m.name + suffix));
+          }
         }
       }
+    } finally {
+      cpuClock = CpuClock.NONE;
     }
     warmup = firstWarmup;
     Setup s = new Setup(p);

@@ -15,6 +15,10 @@ final class Measurement {
   final Map<String, Object> extra = new LinkedHashMap<>();
   /** Percent of the machine's CPU time stolen by the hypervisor while measuring; NaN if unknown. */
   double stealPercent = Double.NaN;
+  /** CPU time the bench's process used while measuring, nanoseconds; -1 if unknown. */
+  long clientCpuNanos = -1;
+  /** CPU time the daemon's process used while measuring, nanoseconds; -1 if unknown. */
+  long daemonCpuNanos = -1;
 
   Measurement(String name, String description, long ops, long elapsedNanos, long bytes, Histogram latency) {
     this.name = name;
@@ -30,7 +34,34 @@ final class Measurement {
     Measurement m = new Measurement(newName, description, ops, elapsedNanos, bytes, latency);
     m.extra.putAll(extra);
     m.stealPercent = stealPercent;
+    m.clientCpuNanos = clientCpuNanos;
+    m.daemonCpuNanos = daemonCpuNanos;
     return m;
+  }
+
+  /** Records the CPU each process used between two readings (taken when measuring started and ended). */
+  void cpuBetween(CpuClock.Reading start, CpuClock.Reading end) {
+    clientCpuNanos = CpuClock.between(start.client(), end.client());
+    daemonCpuNanos = CpuClock.between(start.daemon(), end.daemon());
+  }
+
+  /** The bench process's CPU time per operation in microseconds; NaN if unknown. */
+  double clientCpuUsPerOp() {
+    return perOpUs(clientCpuNanos);
+  }
+
+  /** The daemon's CPU time per operation in microseconds; NaN if unknown. */
+  double daemonCpuUsPerOp() {
+    return perOpUs(daemonCpuNanos);
+  }
+
+  /** Both processes' CPU time per operation in microseconds; NaN unless both are known. */
+  double cpuUsPerOp() {
+    return clientCpuNanos < 0 || daemonCpuNanos < 0 ? Double.NaN : perOpUs(clientCpuNanos + daemonCpuNanos);
+  }
+
+  private double perOpUs(long cpuNanos) {
+    return cpuNanos < 0 || ops == 0 ? Double.NaN : cpuNanos / 1000.0 / ops;
   }
 
   double seconds() {

@@ -33,6 +33,13 @@ final class Report {
       return div(zxd.us(p), baseline.us(p));
     }
 
+    /** Both processes' CPU time per operation, zxd's over the baseline's; NaN unless all four are known. */
+    double cpuPerOp() {
+      double z = zxd.cpuUsPerOp();
+      double b = baseline.cpuUsPerOp();
+      return Double.isNaN(z) || Double.isNaN(b) || b == 0 ? Double.NaN : z / b;
+    }
+
     /** Whether the host took too much CPU during either run for the ratio to say much (unknown steal: no). */
     boolean noisy() {
       return zxd.stealPercent > STEAL_WARNING_PERCENT || baseline.stealPercent > STEAL_WARNING_PERCENT;
@@ -52,10 +59,11 @@ final class Report {
   /**
    * The median over rounds of one zxd figure's ratios to one baseline; names without the round suffix. Rounds
    * in which the host stole more than {@link #STEAL_WARNING_PERCENT} of the CPU are set aside, unless every
-   * round was like that. {@code rounds} counts the rounds the median is taken over.
+   * round was like that. {@code rounds} counts the rounds the median is taken over. {@code cpuPerOp} is the
+   * median over those of them whose CPU times are known; NaN if none are.
    */
   record MedianRatio(String zxd, String baseline, int rounds, int setAside, double throughput, double mb,
-      double p50, double p99) {}
+      double p50, double p99, double cpuPerOp) {}
 
   Report(String pattern, Map<String, Object> parameters, String target, Map<String, Object> machine,
       List<Measurement> results, List<Measurement> baselines) {
@@ -93,7 +101,8 @@ final class Report {
         }
         medians.add(new MedianRatio(unsuffixed(all.get(0).zxd.name), unsuffixed(all.get(0).baseline.name),
             same.size(), rounds - same.size(), median(same, Ratio::throughput), median(same, Ratio::mb),
-            median(same, x -> x.latency(50)), median(same, x -> x.latency(99))));
+            median(same, x -> x.latency(50)), median(same, x -> x.latency(99)),
+            median(same.stream().filter(x -> !Double.isNaN(x.cpuPerOp())).toList(), Ratio::cpuPerOp)));
       }
     }
   }
@@ -104,6 +113,9 @@ final class Report {
   }
 
   private static double median(List<Ratio> xs, java.util.function.ToDoubleFunction<Ratio> f) {
+    if (xs.isEmpty()) {
+      return Double.NaN;
+    }
     double[] v = xs.stream().mapToDouble(f).sorted().toArray();
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
@@ -127,13 +139,14 @@ final class Report {
   void printTable(PrintWriter out) {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"run", "ops", "seconds", "ops/s", "MB/s", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs",
-        "max µs", "steal %"});
+        "max µs", "steal %", "client cpu µs/op", "daemon cpu µs/op"});
     List<Measurement> all = new ArrayList<>(results);
     all.addAll(baselines);
     for (Measurement m : all) {
       rows.add(new String[] {m.name, String.valueOf(m.ops), f(m.seconds(), 2), f(m.opsPerSecond(), 0),
           m.bytes > 0 ? f(m.mbPerSecond(), 1) : "-", f(m.us(50), 1), f(m.us(90), 1), f(m.us(99), 1),
-          f(m.us(99.9), 1), f(m.maxUs(), 1), Double.isNaN(m.stealPercent) ? "-" : f(m.stealPercent, 1)});
+          f(m.us(99.9), 1), f(m.maxUs(), 1), Double.isNaN(m.stealPercent) ? "-" : f(m.stealPercent, 1),
+          orDash(m.clientCpuUsPerOp(), 1), orDash(m.daemonCpuUsPerOp(), 1)});
     }
     print(out, rows);
     double worst = all.stream().mapToDouble(m -> m.stealPercent).filter(x -> !Double.isNaN(x)).max().orElse(0);
@@ -144,20 +157,21 @@ final class Report {
     if (!ratios.isEmpty()) {
       out.println();
       List<String[]> r = new ArrayList<>();
-      r.add(new String[] {"ratio", "throughput", "MB/s", "p50", "p99"});
+      r.add(new String[] {"ratio", "throughput", "MB/s", "p50", "p99", "cpu/op"});
       for (Ratio x : ratios) {
         r.add(new String[] {x.zxd.name + " / " + x.baseline.name, "x" + f(x.throughput(), 3),
-            x.mb() > 0 ? "x" + f(x.mb(), 3) : "-", "x" + f(x.latency(50), 3), "x" + f(x.latency(99), 3)});
+            x.mb() > 0 ? "x" + f(x.mb(), 3) : "-", "x" + f(x.latency(50), 3), "x" + f(x.latency(99), 3),
+            times(x.cpuPerOp())});
       }
       print(out, r);
     }
     if (!medians.isEmpty()) {
       out.println();
       List<String[]> r = new ArrayList<>();
-      r.add(new String[] {"median over rounds", "throughput", "MB/s", "p50", "p99", "rounds"});
+      r.add(new String[] {"median over rounds", "throughput", "MB/s", "p50", "p99", "cpu/op", "rounds"});
       for (MedianRatio x : medians) {
         r.add(new String[] {x.zxd() + " / " + x.baseline(), "x" + f(x.throughput(), 3),
-            x.mb() > 0 ? "x" + f(x.mb(), 3) : "-", "x" + f(x.p50(), 3), "x" + f(x.p99(), 3),
+            x.mb() > 0 ? "x" + f(x.mb(), 3) : "-", "x" + f(x.p50(), 3), "x" + f(x.p99(), 3), times(x.cpuPerOp()),
             x.rounds() + (x.setAside() > 0 ? " (" + x.setAside() + " set aside: steal)" : "")});
       }
       print(out, r);
@@ -201,6 +215,14 @@ final class Report {
     return String.format(Locale.ROOT, "%." + decimals + "f", v);
   }
 
+  private static String orDash(double v, int decimals) {
+    return Double.isNaN(v) ? "-" : f(v, decimals);
+  }
+
+  private static String times(double ratio) {
+    return Double.isNaN(ratio) ? "-" : "x" + f(ratio, 3);
+  }
+
   // ---- JSON ----
 
   String json() {
@@ -237,6 +259,9 @@ final class Report {
       }
       j.addProperty("p50_latency_ratio", x.latency(50));
       j.addProperty("p99_latency_ratio", x.latency(99));
+      if (!Double.isNaN(x.cpuPerOp())) {
+        j.addProperty("cpu_per_op_ratio", x.cpuPerOp());
+      }
       ra.add(j);
     }
     o.add("ratios", ra);
@@ -254,6 +279,9 @@ final class Report {
         }
         j.addProperty("p50_latency_ratio", x.p50());
         j.addProperty("p99_latency_ratio", x.p99());
+        if (!Double.isNaN(x.cpuPerOp())) {
+          j.addProperty("cpu_per_op_ratio", x.cpuPerOp());
+        }
         ma.add(j);
       }
       o.add("median_ratios", ma);
@@ -282,6 +310,12 @@ final class Report {
     j.add("extra", map(m.extra));
     if (!Double.isNaN(m.stealPercent)) {
       j.addProperty("steal_percent", m.stealPercent);
+    }
+    if (!Double.isNaN(m.clientCpuUsPerOp())) {
+      j.addProperty("client_cpu_us_per_op", m.clientCpuUsPerOp());
+    }
+    if (!Double.isNaN(m.daemonCpuUsPerOp())) {
+      j.addProperty("daemon_cpu_us_per_op", m.daemonCpuUsPerOp());
     }
     return j;
   }
@@ -352,7 +386,8 @@ final class Report {
     sb.append("</p>\n<p>machine: ");
     machine.forEach((k, v) -> sb.append(esc(k)).append(" ").append(esc(String.valueOf(v))).append(" · "));
     sb.append("</p>\n<table><tr><th>run</th><th>ops</th><th>ops/s</th><th>MB/s</th><th>p50 µs</th><th>p90 µs</th>"
-        + "<th>p99 µs</th><th>p99.9 µs</th><th>max µs</th></tr>\n");
+        + "<th>p99 µs</th><th>p99.9 µs</th><th>max µs</th><th>client cpu µs/op</th><th>daemon cpu µs/op</th>"
+        + "</tr>\n");
     List<Measurement> all = new ArrayList<>(results);
     all.addAll(baselines);
     for (Measurement m : all) {
@@ -360,15 +395,18 @@ final class Report {
           .append(f(m.opsPerSecond(), 0)).append("</td><td>").append(m.bytes > 0 ? f(m.mbPerSecond(), 1) : "-")
           .append("</td><td>").append(f(m.us(50), 1)).append("</td><td>").append(f(m.us(90), 1))
           .append("</td><td>").append(f(m.us(99), 1)).append("</td><td>").append(f(m.us(99.9), 1))
-          .append("</td><td>").append(f(m.maxUs(), 1)).append("</td></tr>\n");
+          .append("</td><td>").append(f(m.maxUs(), 1)).append("</td><td>").append(orDash(m.clientCpuUsPerOp(), 1))
+          .append("</td><td>").append(orDash(m.daemonCpuUsPerOp(), 1)).append("</td></tr>\n");
     }
     sb.append("</table>\n");
     if (!ratios.isEmpty()) {
-      sb.append("<table><tr><th>zxd / baseline</th><th>throughput</th><th>MB/s</th><th>p50</th><th>p99</th></tr>\n");
+      sb.append("<table><tr><th>zxd / baseline</th><th>throughput</th><th>MB/s</th><th>p50</th><th>p99</th>"
+          + "<th>cpu/op</th></tr>\n");
       for (Ratio x : ratios) {
         sb.append("<tr><td>").append(esc(x.zxd.name + " / " + x.baseline.name)).append("</td><td>×")
             .append(f(x.throughput(), 3)).append("</td><td>").append(x.mb() > 0 ? "×" + f(x.mb(), 3) : "-")
             .append("</td><td>×").append(f(x.latency(50), 3)).append("</td><td>×").append(f(x.latency(99), 3))
+            .append("</td><td>").append(Double.isNaN(x.cpuPerOp()) ? "-" : "×" + f(x.cpuPerOp(), 3))
             .append("</td></tr>\n");
       }
       sb.append("</table>\n");

@@ -28,6 +28,7 @@ final class Runner {
   private final String label;
   private final PrintWriter err;
   private final boolean progress;
+  private final CpuClock cpu;
 
   private final ConcurrentHistogram histogram = new ConcurrentHistogram(3);
   private final AtomicLong started = new AtomicLong();
@@ -41,9 +42,15 @@ final class Runner {
   private CountDownLatch done;
 
   Runner(String label, PrintWriter err, boolean progress) {
+    this(label, err, progress, CpuClock.NONE);
+  }
+
+  /** {@code cpu} is read when measuring starts and ends, for each run's CPU time per operation. */
+  Runner(String label, PrintWriter err, boolean progress, CpuClock cpu) {
     this.label = label;
     this.err = err;
     this.progress = progress;
+    this.cpu = cpu;
   }
 
   /** Runs the lanes; bytesPerOp counts the payload each operation moves (for MB/s). */
@@ -55,6 +62,7 @@ final class Runner {
     measuring = limits.warmupNanos() <= 0;
     long measureStart = measuring ? t0 : 0;
     CpuSteal stealAtStart = measuring ? CpuSteal.now() : null;
+    CpuClock.Reading cpuAtStart = measuring ? cpu.read() : null;
     if (measuring && limits.durationNanos() > 0) {
       endAt = t0 + limits.durationNanos();
     }
@@ -70,6 +78,7 @@ final class Runner {
         if (!measuring && now >= warmEnd) {
           measureStart = System.nanoTime();
           stealAtStart = CpuSteal.now();
+          cpuAtStart = cpu.read();
           if (limits.durationNanos() > 0) {
             endAt = measureStart + limits.durationNanos();
           }
@@ -120,6 +129,9 @@ final class Runner {
     long ops = copy.getTotalCount();
     Measurement m = new Measurement(name, description, ops, end - measureStart, ops * bytesPerOp, copy);
     m.stealPercent = CpuSteal.percent(stealAtStart, CpuSteal.now());
+    if (cpuAtStart != null) {
+      m.cpuBetween(cpuAtStart, cpu.read());
+    }
     return m;
   }
 

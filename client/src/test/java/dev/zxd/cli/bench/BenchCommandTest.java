@@ -116,11 +116,19 @@ class BenchCommandTest {
     for (JsonElement e : base) {
       checkMeasurement(e.getAsJsonObject());
     }
+    // Each run's CPU per operation: the bench's own, and the daemon's from Debug Stats (here the same JVM).
+    List<JsonElement> runs = new ArrayList<>(o.getAsJsonArray("results").asList());
+    runs.addAll(base.asList());
+    for (JsonElement e : runs) {
+      assertTrue(e.getAsJsonObject().get("client_cpu_us_per_op").getAsDouble() > 0, e::toString);
+      assertTrue(e.getAsJsonObject().get("daemon_cpu_us_per_op").getAsDouble() > 0, e::toString);
+    }
     JsonArray ratios = o.getAsJsonArray("ratios");
     assertEquals(2, ratios.size());
     for (JsonElement e : ratios) {
       assertTrue(e.getAsJsonObject().get("throughput_ratio").getAsDouble() > 0);
       assertTrue(e.getAsJsonObject().get("p50_latency_ratio").getAsDouble() > 0);
+      assertTrue(e.getAsJsonObject().get("cpu_per_op_ratio").getAsDouble() > 0);
     }
   }
 
