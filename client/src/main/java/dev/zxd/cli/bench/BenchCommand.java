@@ -254,6 +254,11 @@ public final class BenchCommand implements Callable<Integer> {
     Duration firstWarmup = warmup;
     try (DaemonCpu daemonCpu = new DaemonCpu(daemon)) {
       cpuClock = CpuClock.ofThisProcessAnd(daemonCpu);
+      // Take each reading once now. A first call loads classes, in the daemon as in this JVM, and loading a class
+      // can make the JIT throw away compiled code of the hot path; done as measuring starts, that recompiling
+      // was measured.
+      cpuClock.read();
+      CpuSteal.now();
       for (int round = 1; round <= rounds; round++) {
         if (round > 1 && warmup != null && warmup.compareTo(Duration.ofSeconds(2)) > 0) {
           warmup = Duration.ofSeconds(2); // the JIT is warm after the first round

@@ -31,8 +31,14 @@ final class Runner {
   private final CpuClock cpu;
 
   private final ConcurrentHistogram histogram = new ConcurrentHistogram(3);
+  private final ConcurrentHistogram warmupHistogram = new ConcurrentHistogram(3);
+  /**
+   * Where an operation starting now records its latency: the warmup's histogram, then the run's. Operations
+   * record into one or the other through the same code, with no branch on the phase: a branch never taken in
+   * the warmup is compiled as a trap, and the JIT would recompile the completion path as measuring starts.
+   */
+  private volatile Histogram recording = warmupHistogram;
   private final AtomicLong started = new AtomicLong();
-  private final AtomicLong recorded = new AtomicLong();
   private final AtomicLong completedAll = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private volatile boolean measuring;
@@ -60,6 +66,9 @@ final class Runner {
     long t0 = System.nanoTime();
     long warmEnd = t0 + limits.warmupNanos();
     measuring = limits.warmupNanos() <= 0;
+    if (measuring) {
+      recording = histogram;
+    }
     long measureStart = measuring ? t0 : 0;
     CpuSteal stealAtStart = measuring ? CpuSteal.now() : null;
     CpuClock.Reading cpuAtStart = measuring ? cpu.read() : null;
@@ -70,26 +79,27 @@ final class Runner {
     for (Lane lane : lanes) {
       loop(lane);
     }
-    long lastPrint = t0;
+    long lastTick = t0;
     long lastOps = 0;
     try {
       while (true) {
         long now = System.nanoTime();
         if (!measuring && now >= warmEnd) {
           measureStart = System.nanoTime();
-          stealAtStart = CpuSteal.now();
-          cpuAtStart = cpu.read();
           if (limits.durationNanos() > 0) {
             endAt = measureStart + limits.durationNanos();
           }
+          recording = histogram;
           measuring = true;
+          stealAtStart = CpuSteal.now();
+          cpuAtStart = cpu.read();
         }
         if (now >= hardEnd && !stop) {
           stop = true;
           failure.compareAndSet(null, new IllegalStateException(label + ": did not finish within "
               + TimeUnit.NANOSECONDS.toSeconds(limits.hardTimeoutNanos()) + " s"));
         }
-        long next = Math.min(lastPrint + 1_000_000_000L, measuring ? Math.min(endAt, hardEnd) : warmEnd);
+        long next = Math.min(lastTick + 1_000_000_000L, measuring ? Math.min(endAt, hardEnd) : warmEnd);
         long wait = Math.max(1_000_000L, next - now);
         if (done.await(wait, TimeUnit.NANOSECONDS)) {
           break;
@@ -98,14 +108,23 @@ final class Runner {
         if (now >= endAt) {
           stop = true;
         }
-        if (progress && now - lastPrint >= 1_000_000_000L) {
-          long ops = completedAll.get();
-          double rate = (ops - lastOps) / ((now - lastPrint) / 1e9);
-          err.printf("%s: %5.1fs  %,d ops  %,.0f ops/s%s%n", label, (now - t0) / 1e9, ops, rate,
-              measuring ? "" : "  (warmup)");
-          err.flush();
-          lastPrint = now;
-          lastOps = ops;
+        if (now - lastTick >= 1_000_000_000L) {
+          if (progress) {
+            long ops = completedAll.get();
+            double rate = (ops - lastOps) / ((now - lastTick) / 1e9);
+            err.printf("%s: %5.1fs  %,d ops  %,.0f ops/s%s%n", label, (now - t0) / 1e9, ops, rate,
+                measuring ? "" : "  (warmup)");
+            err.flush();
+            lastOps = ops;
+          }
+          if (!measuring) {
+            // The readings taken as measuring starts run code, in both processes, that the load does not. Taken
+            // through the warmup too, that code is compiled along with the hot path instead of making the JIT
+            // recompile the hot path once the run is measured.
+            CpuSteal.now();
+            cpu.read();
+          }
+          lastTick = now;
         }
         if (now >= hardEnd + 5_000_000_000L) {
           break; // lanes stuck even after stopping: give up waiting for them
@@ -145,8 +164,8 @@ final class Runner {
         done.countDown();
         return;
       }
-      boolean counted = measuring;
-      if (counted && count > 0 && started.incrementAndGet() > count) {
+      Histogram into = recording;
+      if (count > 0 && into == histogram && started.incrementAndGet() > count) {
         done.countDown();
         return;
       }
@@ -164,14 +183,14 @@ final class Runner {
         return;
       }
       if (f.isDone()) {
-        if (!complete(f, t0, counted)) {
+        if (!complete(f, t0, into)) {
           done.countDown();
           return;
         }
         continue;
       }
       f.whenComplete((v, e) -> {
-        if (complete(f, t0, counted)) {
+        if (complete(f, t0, into)) {
           loop(lane);
         } else {
           done.countDown();
@@ -181,7 +200,7 @@ final class Runner {
     }
   }
 
-  private boolean complete(CompletableFuture<?> f, long t0, boolean counted) {
+  private boolean complete(CompletableFuture<?> f, long t0, Histogram into) {
     long t = System.nanoTime() - t0;
     if (f.isCompletedExceptionally()) {
       try {
@@ -192,10 +211,7 @@ final class Runner {
       return false;
     }
     completedAll.incrementAndGet();
-    if (counted && measuring) {
-      histogram.recordValue(Math.max(1, t));
-      recorded.incrementAndGet();
-    }
+    into.recordValue(Math.max(1, t));
     return true;
   }
 
