@@ -356,7 +356,8 @@ public final class ZxdServer implements AutoCloseable {
       SessionInterceptor sessions = new SessionInterceptor(kernel);
       FaultInterceptor faults = new FaultInterceptor();
       SyscallInstrumentation instrumentation =
-          new SyscallInstrumentation(kernel, new SyscallMetrics(registry), trace);
+          new SyscallInstrumentation(kernel,
+              new SyscallMetrics(registry, kernel.timers(), kernel.clock()), trace);
       List<BindableService> syscalls = List.of(
           new HandleService(kernel), new ObjectService(kernel), new ChannelService(kernel),
           new EventService(kernel), new EventPairService(kernel), new ProcessService(kernel),

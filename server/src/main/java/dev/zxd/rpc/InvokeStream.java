@@ -323,7 +323,7 @@ final class InvokeStream {
     synchronized (this) {
       batchDepth++;
       outcomes.complete(call.ticket, status, outputs);
-      tallies.add(call.recorder.tally(status), call.recorder.elapsedNanos(), call.recorder.endedAt());
+      tallies.add(call.recorder.tally(status), call.recorder.elapsedNanos());
       finishCallLocked(call, answer);
     }
     runDependents();

@@ -12,9 +12,8 @@ final class PendingTallies {
   private final long[] totals = new long[MAX_HELD];
   private final long[] maxes = new long[MAX_HELD];
   private int held;
-  private long lastEnd;
 
-  void add(SyscallMetrics.Tally tally, long nanos, long endedAt) {
+  void add(SyscallMetrics.Tally tally, long nanos) {
     int i = 0;
     while (i < held && tallies[i] != tally) {
       i++;
@@ -33,12 +32,11 @@ final class PendingTallies {
     counts[i]++;
     totals[i] += nanos;
     maxes[i] = Math.max(maxes[i], nanos);
-    lastEnd = endedAt;
   }
 
   void publish() {
     for (int i = 0; i < held; i++) {
-      tallies[i].add(counts[i], totals[i], maxes[i], lastEnd);
+      tallies[i].add(counts[i], totals[i], maxes[i]);
       tallies[i] = null;
     }
     held = 0;

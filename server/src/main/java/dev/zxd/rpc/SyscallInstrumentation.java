@@ -144,7 +144,7 @@ public final class SyscallInstrumentation implements ServerInterceptor {
     void replied(Message reply) {
       int status = Messages.statusOf(reply);
       if (finish(reply, status)) {
-        timers.record(status, elapsedNanos(), endedAt);
+        timers.record(status, elapsedNanos());
       }
     }
 

@@ -2,8 +2,11 @@ package dev.zxd.rpc;
 
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import dev.zxd.kernel.MonotonicClock;
+import dev.zxd.kernel.Timers;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -16,15 +19,44 @@ import java.util.concurrent.atomic.LongAdder;
  * whole batch's worth at once (one update per syscall and status per transport message), where a timer can only
  * take one event at a time, and per-event updates from two transport threads to shared counters were a tenth of
  * the daemon's time in a pipelined batch.
+ *
+ * <p>The maxima's window moves once a minute on the kernel's timer thread, not in the syscall path. A check of the
+ * clock there would be a branch taken once a minute: the JIT compiles such a branch as a trap when it has not
+ * been taken yet, and the first rotation, a minute into the daemon's life, then threw away the compiled code of
+ * the whole syscall stream, which was recompiled under load.
  */
 public final class SyscallMetrics {
   private static final long MAX_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final MeterRegistry registry;
+  private final Timers timers;
+  private final MonotonicClock clock;
   private final ConcurrentHashMap<String, ForSyscall> bySyscall = new ConcurrentHashMap<>();
 
-  public SyscallMetrics(MeterRegistry registry) {
+  /** Registers the meters in {@code registry} and moves the maxima's window on {@code timers} once a minute. */
+  public SyscallMetrics(MeterRegistry registry, Timers timers, MonotonicClock clock) {
     this.registry = registry;
+    this.timers = timers;
+    this.clock = clock;
+    scheduleRotation();
+  }
+
+  private void scheduleRotation() {
+    try {
+      timers.at(clock.now() + MAX_WINDOW_NANOS, () -> {
+        rotateAll();
+        scheduleRotation();
+      });
+    } catch (RejectedExecutionException e) {
+      // The kernel is closing: no more windows.
+    }
+  }
+
+  /** Every tally's current maximum becomes its previous one (once a minute; tests call it directly). */
+  void rotateAll() {
+    for (ForSyscall s : bySyscall.values()) {
+      s.rotateAll();
+    }
   }
 
   /** The tallies of one syscall. */
@@ -43,9 +75,19 @@ public final class SyscallMetrics {
       this.syscall = syscall;
     }
 
-    /** One syscall that took {@code nanos}, ending at {@code now} (System.nanoTime). */
-    void record(int status, long nanos, long now) {
-      tally(status).add(1, nanos, nanos, now);
+    /** One syscall that took {@code nanos}. */
+    void record(int status, long nanos) {
+      tally(status).add(1, nanos, nanos);
+    }
+
+    private void rotateAll() {
+      for (int i = 0; i < ARRAY_STATUSES; i++) {
+        Tally t = byNegatedStatus.get(i);
+        if (t != null) {
+          t.rotate();
+        }
+      }
+      others.values().forEach(Tally::rotate);
     }
 
     Tally tally(int status) {
@@ -86,13 +128,11 @@ public final class SyscallMetrics {
     private final LongAdder nanos = new LongAdder();
     private final AtomicLong currentMax = new AtomicLong();
     private final AtomicLong previousMax = new AtomicLong();
-    private volatile long windowStart = System.nanoTime();
 
     /** {@code n} syscalls that took {@code totalNanos} together, the longest {@code maxNanos}. */
-    void add(long n, long totalNanos, long maxNanos, long now) {
+    void add(long n, long totalNanos, long maxNanos) {
       count.add(n);
       nanos.add(totalNanos);
-      rotate(now);
       long m;
       while (maxNanos > (m = currentMax.get()) && !currentMax.compareAndSet(m, maxNanos)) {
         // lost to a concurrent larger or equal value: look again
@@ -108,24 +148,12 @@ public final class SyscallMetrics {
     }
 
     double maxSeconds() {
-      rotate(System.nanoTime());
       return Math.max(currentMax.get(), previousMax.get()) / 1e9;
     }
 
-    /** Every minute the current window's maximum becomes the previous one's. */
-    private void rotate(long now) {
-      if (now - windowStart < MAX_WINDOW_NANOS) {
-        return;
-      }
-      synchronized (this) {
-        long elapsed = now - windowStart;
-        if (elapsed < MAX_WINDOW_NANOS) {
-          return;
-        }
-        long ended = currentMax.getAndSet(0);
-        previousMax.set(elapsed < 2 * MAX_WINDOW_NANOS ? ended : 0);
-        windowStart = now;
-      }
+    /** The current window's maximum becomes the previous one's, and a new window starts. */
+    void rotate() {
+      previousMax.set(currentMax.getAndSet(0));
     }
   }
 
