@@ -47,11 +47,19 @@ public final class StreamStallLimit {
     return new Watch(ready, onStall);
   }
 
-  /** The stall clock of one stream. */
+  /**
+   * The stall clock of one stream. A large reply leaves its stream not ready until the client has read it, so a
+   * busy stream blocks and progresses once per reply or so. Starting and stopping a timer each time cost a
+   * scheduler insertion, a removal and a wakeup of the timer thread per reply. So progress only clears the time
+   * the stream blocked at, and at most one timer per stream is pending: when it fires for a stream that has
+   * blocked again since, it is set again for the new block's limit.
+   */
   final class Watch {
+    private static final long NOT_BLOCKED = Long.MIN_VALUE;
     private final BooleanSupplier ready;
     private final Runnable onStall;
-    private Timers.Scheduled running; // guarded by this
+    private long blockedSince = NOT_BLOCKED; // guarded by this
+    private Timers.Scheduled pending; // guarded by this; the one timer, if set
     private boolean done; // guarded by this
 
     private Watch(BooleanSupplier ready, Runnable onStall) {
@@ -62,43 +70,54 @@ public final class StreamStallLimit {
     /** A reply is waiting and the client is not ready for it: start the clock, unless it is running. */
     void blocked() {
       synchronized (this) {
-        if (done || running != null) {
+        if (done || blockedSince != NOT_BLOCKED) {
           return;
         }
-        long nanos = limit.toNanos();
-        long now = kernel.clock().now();
-        running = kernel.timers().at(nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos, this::runOut);
+        blockedSince = kernel.clock().now();
+        if (pending == null) {
+          armLocked(blockedSince);
+        }
       }
     }
 
-    /** The client read: stop the clock. */
+    /** The client read: stop the clock (a timer already set stays, and finds the stream unblocked). */
     void progressed() {
+      synchronized (this) {
+        blockedSince = NOT_BLOCKED;
+      }
+    }
+
+    /** The stream ended some other way. */
+    void close() {
       Timers.Scheduled s;
       synchronized (this) {
-        s = running;
-        running = null;
+        done = true;
+        s = pending;
+        pending = null;
       }
       if (s != null) {
         s.cancel();
       }
     }
 
-    /** The stream ended some other way. */
-    void close() {
-      synchronized (this) {
-        done = true;
-      }
-      progressed();
+    private void armLocked(long since) {
+      long nanos = limit.toNanos();
+      pending = kernel.timers().at(nanos >= Long.MAX_VALUE - since ? Long.MAX_VALUE : since + nanos, this::runOut);
     }
 
     private void runOut() {
       synchronized (this) {
-        if (done || running == null) {
-          return; // stopped while it fired
+        pending = null;
+        if (done || blockedSince == NOT_BLOCKED) {
+          return; // ended, or not blocked now: the next block sets a timer again
         }
-        running = null;
+        if (kernel.clock().now() - blockedSince < limit.toNanos()) {
+          armLocked(blockedSince); // blocked again since this timer was set: wait out the new block's limit
+          return;
+        }
         if (ready.getAsBoolean()) {
-          return; // the client read at the last moment; the next block starts a new clock
+          blockedSince = NOT_BLOCKED; // the client read at the last moment; the next block starts a new clock
+          return;
         }
         done = true;
       }
