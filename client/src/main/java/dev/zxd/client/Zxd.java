@@ -16,6 +16,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -36,12 +37,20 @@ public final class Zxd implements AutoCloseable {
   public static final String DEFAULT_TARGET = "127.0.0.1:7474";
 
   private final ManagedChannel channel;
-  private final EventLoopGroup eventLoop;
   private final long clockOffset;
 
-  private Zxd(ManagedChannel channel, EventLoopGroup eventLoop) {
+  /**
+   * The event loops of every Unix-socket connection in this JVM, made at the first one, as gRPC shares one
+   * group among its TCP connections. One group per connection cost a thread per connection, and those threads
+   * kept the JVM alive when a program forgot to close a connection; these are daemon threads.
+   */
+  private static final class UnixSocketLoops {
+    static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(0,
+        new DefaultThreadFactory("zxd-unix-socket", true), EpollIoHandler.newFactory());
+  }
+
+  private Zxd(ManagedChannel channel) {
     this.channel = channel;
-    this.eventLoop = eventLoop;
     // The daemon's monotonic clock, as an offset from ours, so deadlines can be computed without a round trip.
     long before = System.nanoTime();
     long daemonNow;
@@ -50,9 +59,6 @@ public final class Zxd implements AutoCloseable {
           .getMonotonic(ClockGetMonotonicRequest.getDefaultInstance()).getTime();
     } catch (RuntimeException e) {
       channel.shutdownNow();
-      if (eventLoop != null) {
-        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      }
       throw e;
     }
     long after = System.nanoTime();
@@ -63,24 +69,23 @@ public final class Zxd implements AutoCloseable {
   public static Zxd connect(String target) {
     if (target.startsWith("inprocess:")) {
       return new Zxd(InProcessChannelBuilder.forName(target.substring("inprocess:".length())).directExecutor()
-          .build(), null);
+          .build());
     }
     if (target.startsWith("unix:")) {
       if (!Epoll.isAvailable()) {
         throw new IllegalStateException("unix domain sockets need Linux epoll");
       }
-      EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
       ManagedChannel ch = NettyChannelBuilder.forAddress(new DomainSocketAddress(target.substring(5)))
-          .eventLoopGroup(group).channelType(EpollDomainSocketChannel.class)
+          .eventLoopGroup(UnixSocketLoops.GROUP).channelType(EpollDomainSocketChannel.class)
           // gRPC asks every connection for TCP keepalive; a Unix socket has no such option, and Netty would
           // warn about it on each connect. A null value removes the option.
           .withOption(ChannelOption.SO_KEEPALIVE, null)
           .usePlaintext().maxInboundMessageSize(8 << 20).build();
-      return new Zxd(ch, group);
+      return new Zxd(ch);
     }
     ManagedChannel ch = NettyChannelBuilder.forTarget(target).usePlaintext()
         .maxInboundMessageSize(8 << 20).flowControlWindow(1 << 20).build();
-    return new Zxd(ch, null);
+    return new Zxd(ch);
   }
 
   /**
@@ -97,7 +102,7 @@ public final class Zxd implements AutoCloseable {
       }
       ManagedChannel ch = NettyChannelBuilder.forTarget(target).sslContext(ssl.build())
           .maxInboundMessageSize(8 << 20).flowControlWindow(1 << 20).build();
-      return new Zxd(ch, null);
+      return new Zxd(ch);
     } catch (javax.net.ssl.SSLException e) {
       throw new IllegalArgumentException("cannot use the TLS files: " + e.getMessage(), e);
     }
@@ -105,7 +110,7 @@ public final class Zxd implements AutoCloseable {
 
   /** Uses an existing gRPC channel (for example an in-process one); closing this Zxd shuts it down. */
   public static Zxd over(ManagedChannel channel) {
-    return new Zxd(channel, null);
+    return new Zxd(channel);
   }
 
   public ManagedChannel grpcChannel() {
@@ -151,9 +156,6 @@ public final class Zxd implements AutoCloseable {
       channel.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-    if (eventLoop != null) {
-      eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
   }
 

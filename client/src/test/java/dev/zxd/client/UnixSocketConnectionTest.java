@@ -14,15 +14,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
-/**
- * A connection over the Unix domain socket logs nothing at WARN or above on either side. gRPC asks every
- * connection for TCP keepalive, which a Unix socket does not have, and Netty used to warn about it once per
- * connection in the daemon's log and in every client's output.
- */
-class UnixSocketConnectionLogTest {
+/** Connections over the Unix domain socket: quiet logs, and event loop threads shared by all of them. */
+class UnixSocketConnectionTest {
   @RegisterExtension
   static final ZxdExtension ZXD = ZxdExtension.over(ZxdExtension.Transport.UNIX);
 
+  /**
+   * gRPC asks every connection for TCP keepalive, which a Unix socket does not have, and Netty used to warn about
+   * it once per connection in the daemon's log and in every client's output.
+   */
   @Test
   void connectingOverTheUnixSocketWarnsAboutNothing() {
     LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
@@ -45,5 +45,37 @@ class UnixSocketConnectionLogTest {
         .map(ILoggingEvent::getFormattedMessage)
         .toList();
     assertEquals(List.of(), warnings);
+  }
+
+  private static List<Thread> unixSocketLoopThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("zxd-unix-socket")).toList();
+  }
+
+  @Test
+  void connectionsShareTheirEventLoopThreadsAndNoneKeepsTheJvmAlive() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    List<Zxd> connections = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 4 * cores + 2; i++) {
+        connections.add(Zxd.connect(ZXD.target()));
+      }
+      List<Thread> loops = unixSocketLoopThreads();
+      assertTrue(!loops.isEmpty() && loops.size() <= 2 * cores,
+          loops.size() + " event loop threads for " + connections.size() + " connections");
+      assertTrue(loops.stream().allMatch(Thread::isDaemon), "a forgotten connection does not keep the JVM alive");
+    } finally {
+      connections.forEach(Zxd::close);
+    }
+  }
+
+  @Test
+  void closingOneConnectionLeavesTheOthersWorking() {
+    try (Zxd other = Zxd.connect(ZXD.target())) {
+      Zxd.connect(ZXD.target()).close();
+      try (ZxProcess process = other.createProcess("still-here")) {
+        assertTrue(process.createEvent().koid() > 0);
+      }
+    }
   }
 }
