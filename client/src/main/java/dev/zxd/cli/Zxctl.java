@@ -83,6 +83,12 @@ public final class Zxctl {
   }
 
   public static void main(String[] args) {
+    // As in the daemon: Netty's sampled leak tracking takes a stack trace per 128 buffers, which a load
+    // generator should not spend. -Dio.netty.leakDetection.level=... turns it back on.
+    if (System.getProperty("io.netty.leakDetection.level") == null
+        && System.getProperty("io.netty.leakDetectionLevel") == null) {
+      io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+    }
     System.exit(run(args));
   }
 
