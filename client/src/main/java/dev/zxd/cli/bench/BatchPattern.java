@@ -37,7 +37,7 @@ final class BatchPattern {
     List<Lane> lanes = new ArrayList<>();
     try {
       for (int i = 0; i < s.concurrency; i++) {
-        lanes.add(new Lane(Zxd.connect(s.target), "bench-batch-" + i, pairs, quiet));
+        lanes.add(new Lane(s.connect(), "bench-batch-" + i, pairs, quiet));
       }
       Measurement m = s.runner("batch").run(quiet ? "zxd-batch-quiet" : "zxd-batch",
           "pipelined batches on Kernel/InvokeBatch: " + 2 * pairs + " syscalls per message (duplicate + close of "

@@ -1,5 +1,6 @@
 package dev.zxd.cli.bench;
 
+import java.util.function.Supplier;
 import com.google.protobuf.ByteString;
 import dev.zxd.client.Channel;
 import dev.zxd.client.Handle;
@@ -23,8 +24,8 @@ final class Family implements AutoCloseable {
   /** Each child's end of its bootstrap channel. */
   final List<Channel> kidBoot = new ArrayList<>();
 
-  private Family(String target, String rootName, int children, String kidName) {
-    Zxd rootConnection = Zxd.connect(target);
+  private Family(Supplier<Zxd> connect, String rootName, int children, String kidName) {
+    Zxd rootConnection = connect.get();
     connections.add(rootConnection);
     ZxProcess r;
     try {
@@ -39,7 +40,7 @@ final class Family implements AutoCloseable {
         ProcessHandle.Child child = root.createChild(kidName + "-" + (i + 1));
         Channel.Pair boot = root.createChannel();
         child.handle().start(boot.end1());
-        Zxd c = Zxd.connect(target);
+        Zxd c = connect.get();
         connections.add(c);
         ZxProcess kid = c.attach(child.sessionToken());
         kids.add(kid);
@@ -52,8 +53,9 @@ final class Family implements AutoCloseable {
     }
   }
 
-  static Family open(String target, String rootName, int children, String kidName) {
-    return new Family(target, rootName, children, kidName);
+  /** {@code connect} makes each process's connection. */
+  static Family open(Supplier<Zxd> connect, String rootName, int children, String kidName) {
+    return new Family(connect, rootName, children, kidName);
   }
 
   /** Moves one of the root's handles to child {@code k}; returns its value in the child's table. */

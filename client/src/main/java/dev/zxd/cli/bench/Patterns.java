@@ -135,7 +135,7 @@ final class Patterns {
   // ---- syscall: one syscall (Object/Signal) per operation ----
 
   static Measurement syscall(BenchCommand.Setup s) {
-    try (Zxd zxd = Zxd.connect(s.target); ZxProcess p = zxd.createProcess("bench-syscall")) {
+    try (Zxd zxd = s.connect(); ZxProcess p = zxd.createProcess("bench-syscall")) {
       Event ev = p.createEvent();
       int h = ev.value();
       try (Sys sys = Sys.of(p, s.mode)) {
@@ -153,7 +153,7 @@ final class Patterns {
   // ---- pingpong ----
 
   static Measurement pingpong(BenchCommand.Setup s) {
-    try (Family f = Family.open(s.target, "bench-ping", 1, "bench-pong")) {
+    try (Family f = Family.open(s::connect, "bench-ping", 1, "bench-pong")) {
       ZxProcess a = f.root;
       int n = s.concurrency;
       int[] aEnds = new int[n];
@@ -282,7 +282,7 @@ final class Patterns {
 
   static Measurement relay(BenchCommand.Setup s) {
     int n = Math.max(2, s.processes);
-    try (Family f = Family.open(s.target, "bench-relay-0", n - 1, "bench-relay")) {
+    try (Family f = Family.open(s::connect, "bench-relay-0", n - 1, "bench-relay")) {
       List<ZxProcess> ps = new ArrayList<>();
       ps.add(f.root);
       ps.addAll(f.kids);
@@ -376,7 +376,7 @@ final class Patterns {
 
   static Measurement fanout(BenchCommand.Setup s) {
     int n = Math.max(1, s.processes);
-    try (Family f = Family.open(s.target, "bench-fanout-writer", n, "bench-fanout-reader")) {
+    try (Family f = Family.open(s::connect, "bench-fanout-writer", n, "bench-fanout-reader")) {
       List<Context.CancellableContext> streams = new ArrayList<>();
       List<Sys> sys = new ArrayList<>();
       try {
@@ -481,7 +481,7 @@ final class Patterns {
   // ---- socket: streaming writes from one process to another ----
 
   static Measurement socket(BenchCommand.Setup s) {
-    try (Family f = Family.open(s.target, "bench-socket-writer", 1, "bench-socket-reader")) {
+    try (Family f = Family.open(s::connect, "bench-socket-writer", 1, "bench-socket-reader")) {
       Socket.Pair pair = f.root.createSocket(SocketOption.ZX_SOCKET_STREAM_VALUE);
       int wh = pair.end0().value();
       int rh = f.give(0, pair.end1());
@@ -801,7 +801,7 @@ final class Patterns {
     ExecutorService pool = Executors.newFixedThreadPool(s.concurrency, daemonThreads("bench-sessions"));
     try {
       for (int i = 0; i < connections; i++) {
-        conns.add(Zxd.connect(s.target));
+        conns.add(s.connect());
       }
       AtomicInteger next = new AtomicInteger();
       List<Runner.Lane> lanes = new ArrayList<>();
@@ -887,7 +887,7 @@ final class Patterns {
       int[] events = new int[p];
       for (int i = 0; i < p; i++) {
         if (conns.size() < Math.min(p, 4)) {
-          conns.add(Zxd.connect(s.target));
+          conns.add(s.connect());
         }
         ZxProcess proc = conns.get(i % conns.size()).createProcess("bench-waits-" + i);
         procs.add(proc);

@@ -133,6 +133,26 @@ class BenchCommandTest {
   }
 
   @Test
+  void withTheDirectExecutorThePatternsAndTheEchoRunAsBefore() throws Exception {
+    // Callbacks on the transport threads: a pattern that blocked in one would hang here, not just slow down.
+    for (String[] run : List.of(new String[] {"syscall", "--mode", "stream", "--concurrency", "8", "--baseline"},
+        new String[] {"pingpong", "--mode", "chained"}, new String[] {"pingpong", "--mode", "unary"},
+        new String[] {"socket", "--mode", "chained", "--quiet", "--count", "50"})) {
+      List<String> args = new ArrayList<>(List.of(run));
+      args.addAll(List.of("--direct-executor", "--warmup", "0s"));
+      if (!args.contains("--count")) {
+        args.addAll(List.of("--duration", "300ms"));
+      }
+      JsonObject o = result(run[0], args.subList(1, args.size()).toArray(String[]::new));
+      assertTrue(o.getAsJsonObject("parameters").get("direct_executor").getAsBoolean(), o::toString);
+      checkMeasurement(o.getAsJsonArray("results").get(0).getAsJsonObject());
+      if (args.contains("--baseline")) {
+        assertEquals(2, o.getAsJsonArray("baseline").size());
+      }
+    }
+  }
+
+  @Test
   void roundsPairEachRunWithItsOwnBaselinesAndReportMedians() throws Exception {
     JsonObject o = result("syscall", "--mode", "unary", "--duration", "200ms", "--warmup", "0s", "--baseline",
         "--rounds", "3");
