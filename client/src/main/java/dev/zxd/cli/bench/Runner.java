@@ -47,10 +47,6 @@ final class Runner {
   private long count;
   private CountDownLatch done;
 
-  Runner(String label, PrintWriter err, boolean progress) {
-    this(label, err, progress, CpuClock.NONE);
-  }
-
   /** {@code cpu} is read when measuring starts and ends, for each run's CPU time per operation. */
   Runner(String label, PrintWriter err, boolean progress, CpuClock cpu) {
     this.label = label;
